@@ -1,0 +1,204 @@
+//! Parsing one member line into a chat message or a command.
+
+/// What a member's line asks for. Borrowed from the (already sanitised) line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command<'a> {
+    /// Plain text for everyone else (`//x` arrives here as `/x`).
+    Chat(&'a str),
+    /// `/rename <nickname>`.
+    Rename(&'a str),
+    /// `/whisper <nickname> <message>`.
+    Whisper {
+        /// The recipient as typed.
+        to: &'a str,
+        /// The message.
+        text: &'a str,
+    },
+    /// `/schedule <time> <message>`.
+    Schedule {
+        /// The time argument as typed.
+        time: &'a str,
+        /// The message.
+        text: &'a str,
+    },
+    /// `/kick <nickname> [reason]`.
+    Kick {
+        /// The member to kick, as typed.
+        nick: &'a str,
+        /// The reason; empty when none was given.
+        reason: &'a str,
+    },
+    /// `/user`.
+    User,
+    /// `/help`.
+    Help,
+    /// `/quit`.
+    Quit,
+    /// A known command with missing arguments.
+    Usage(Usage),
+    /// A `/word` that is no command; holds the word with its slash.
+    Unknown(&'a str),
+}
+
+/// The commands that take arguments, for their usage line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Usage {
+    /// `/rename`.
+    Rename,
+    /// `/whisper`.
+    Whisper,
+    /// `/schedule`.
+    Schedule,
+    /// `/kick`.
+    Kick,
+}
+
+impl Usage {
+    /// The syntax line shown after `Usage: ` and in `/help`.
+    pub fn syntax(self) -> &'static str {
+        match self {
+            Usage::Rename => "/rename <nickname>",
+            Usage::Whisper => "/whisper <nickname> <message>",
+            Usage::Schedule => "/schedule <HH:MM> <message>",
+            Usage::Kick => "/kick <nickname> [reason]",
+        }
+    }
+}
+
+/// Splits off the first space-separated word; the rest starts after the run of spaces.
+fn word(s: &str) -> (&str, &str) {
+    let s = s.trim_start_matches(' ');
+    match s.find(' ') {
+        Some(i) => (&s[..i], s[i..].trim_start_matches(' ')),
+        None => (s, ""),
+    }
+}
+
+/// Parses one line. Commands are matched without regard to case; arguments are separated
+/// by one or more spaces and a message is everything after them.
+pub fn parse(line: &str) -> Command<'_> {
+    let Some(rest) = line.strip_prefix('/') else {
+        return Command::Chat(line);
+    };
+    if rest.starts_with('/') {
+        return Command::Chat(rest);
+    }
+    let (name, args) = match rest.find(' ') {
+        Some(i) => (&rest[..i], rest[i..].trim_start_matches(' ')),
+        None => (rest, ""),
+    };
+    let is = |cmd: &str| name.eq_ignore_ascii_case(cmd);
+    if is("rename") {
+        let nick = args.trim_end_matches(' ');
+        if nick.is_empty() {
+            Command::Usage(Usage::Rename)
+        } else {
+            Command::Rename(nick)
+        }
+    } else if is("whisper") || is("w") {
+        match word(args) {
+            (to, text) if !to.is_empty() && !text.trim().is_empty() => {
+                Command::Whisper { to, text }
+            }
+            _ => Command::Usage(Usage::Whisper),
+        }
+    } else if is("schedule") {
+        match word(args) {
+            (time, text) if !time.is_empty() && !text.trim().is_empty() => {
+                Command::Schedule { time, text }
+            }
+            _ => Command::Usage(Usage::Schedule),
+        }
+    } else if is("kick") {
+        match word(args) {
+            ("", _) => Command::Usage(Usage::Kick),
+            (nick, reason) => Command::Kick {
+                nick,
+                reason: reason.trim_end_matches(' '),
+            },
+        }
+    } else if is("user") || is("users") {
+        Command::User
+    } else if is("help") {
+        Command::Help
+    } else if is("quit") {
+        Command::Quit
+    } else {
+        Command::Unknown(&line[..=name.len()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_chat() {
+        assert_eq!(parse("Hello everyone!"), Command::Chat("Hello everyone!"));
+        assert_eq!(parse(""), Command::Chat(""));
+        assert_eq!(parse(" /x"), Command::Chat(" /x"));
+    }
+
+    #[test]
+    fn double_slash_escapes_one_slash() {
+        assert_eq!(parse("//etc"), Command::Chat("/etc"));
+        assert_eq!(parse("///x"), Command::Chat("//x"));
+    }
+
+    #[test]
+    fn commands_ignore_case_and_extra_spaces() {
+        assert_eq!(
+            parse("/KICK   Bob"),
+            Command::Kick {
+                nick: "Bob",
+                reason: ""
+            }
+        );
+        assert_eq!(
+            parse("/Whisper  Charlie   Hi,  Charlie! "),
+            Command::Whisper {
+                to: "Charlie",
+                text: "Hi,  Charlie! "
+            }
+        );
+        assert_eq!(
+            parse("/schedule 15:30 Meeting starts soon"),
+            Command::Schedule {
+                time: "15:30",
+                text: "Meeting starts soon"
+            }
+        );
+        assert_eq!(parse("/rename  Alice123 "), Command::Rename("Alice123"));
+        assert_eq!(parse("/user"), Command::User);
+        assert_eq!(parse("/users"), Command::User);
+        assert_eq!(parse("/HELP"), Command::Help);
+        assert_eq!(parse("/quit now"), Command::Quit);
+        assert_eq!(
+            parse("/kick Bob spamming links"),
+            Command::Kick {
+                nick: "Bob",
+                reason: "spamming links"
+            }
+        );
+    }
+
+    #[test]
+    fn missing_arguments_give_the_usage() {
+        assert_eq!(parse("/rename"), Command::Usage(Usage::Rename));
+        assert_eq!(parse("/rename   "), Command::Usage(Usage::Rename));
+        assert_eq!(parse("/whisper"), Command::Usage(Usage::Whisper));
+        assert_eq!(parse("/whisper Bob"), Command::Usage(Usage::Whisper));
+        assert_eq!(parse("/whisper Bob    "), Command::Usage(Usage::Whisper));
+        assert_eq!(parse("/schedule 15:30"), Command::Usage(Usage::Schedule));
+        assert_eq!(parse("/kick"), Command::Usage(Usage::Kick));
+        assert_eq!(parse("/kick   "), Command::Usage(Usage::Kick));
+    }
+
+    #[test]
+    fn unknown_commands_name_the_word() {
+        assert_eq!(parse("/dance now"), Command::Unknown("/dance"));
+        assert_eq!(parse("/"), Command::Unknown("/"));
+        assert_eq!(parse("/kickBob"), Command::Unknown("/kickBob"));
+        assert_eq!(parse("/개똥"), Command::Unknown("/개똥"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Room configuration with validated defaults.
+
+use std::time::Duration;
+
+use time::UtcOffset;
+
+use crate::Error;
+
+/// Every limit of a room. Build with [`Config::default`] and adjust fields, then pass it to
+/// [`crate::Room::new`], which validates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Most members at once (PROTOCOL.md §2.4); connections still choosing a nickname do not count.
+    pub capacity: usize,
+    /// Longest accepted input line in bytes, before the LF (PROTOCOL.md §1).
+    pub max_line_bytes: usize,
+    /// How long a connection may take to choose a nickname before it is closed.
+    pub nick_timeout: Duration,
+    /// Most connections waiting for a nickname; past it the oldest is closed to make room.
+    pub max_pending: usize,
+    /// Concurrent connections allowed from one address (members and pending together).
+    pub max_per_ip: usize,
+    /// Whether loopback addresses skip `max_per_ip`, so local tools and load tests work.
+    pub exempt_loopback: bool,
+    /// Flood limit: lines a member may send at once.
+    pub flood_burst: u32,
+    /// Flood limit: lines per second refilled; 0 turns the limit off.
+    pub flood_rate: u32,
+    /// Extra flood tokens a line costs when it repeats the member's previous line
+    /// (wallpapering); 0 disables the penalty.
+    pub repeat_cost: u32,
+    /// Pending `/schedule`s one member may have.
+    pub max_schedules_per_member: usize,
+    /// Pending `/schedule`s in the whole room.
+    pub max_schedules_per_room: usize,
+    /// The offset a bare `/schedule HH:MM` is read in.
+    pub utc_offset: UtcOffset,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            capacity: 10,
+            max_line_bytes: 4096,
+            nick_timeout: Duration::from_secs(60),
+            max_pending: 64,
+            max_per_ip: 5,
+            exempt_loopback: true,
+            flood_burst: 20,
+            flood_rate: 10,
+            repeat_cost: 2,
+            max_schedules_per_member: 5,
+            max_schedules_per_room: 100,
+            utc_offset: UtcOffset::UTC,
+        }
+    }
+}
+
+impl Config {
+    /// Checks that every value is usable.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.capacity == 0 {
+            return Err(Error::InvalidConfig("capacity must be at least 1"));
+        }
+        if self.capacity > 100_000 {
+            return Err(Error::InvalidConfig("capacity must be at most 100000"));
+        }
+        if !(256..=1 << 20).contains(&self.max_line_bytes) {
+            return Err(Error::InvalidConfig(
+                "max_line_bytes must be between 256 and 1048576",
+            ));
+        }
+        if self.nick_timeout.is_zero() {
+            return Err(Error::InvalidConfig("nick_timeout must be positive"));
+        }
+        if self.max_pending == 0 {
+            return Err(Error::InvalidConfig("max_pending must be at least 1"));
+        }
+        if self.max_per_ip == 0 {
+            return Err(Error::InvalidConfig("max_per_ip must be at least 1"));
+        }
+        if self.max_schedules_per_room < self.max_schedules_per_member {
+            return Err(Error::InvalidConfig(
+                "max_schedules_per_room must be at least max_schedules_per_member",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The longest line the room ever sends, newline included: an input line plus the
+    /// longest prefix the room adds to it.
+    pub fn max_output_line(&self) -> usize {
+        self.max_line_bytes + 256
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_protocol_values_and_valid() {
+        let c = Config::default();
+        assert_eq!(c.capacity, 10);
+        assert_eq!(c.max_line_bytes, 4096);
+        assert_eq!(c.nick_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_pending, 64);
+        assert_eq!((c.flood_burst, c.flood_rate), (20, 10));
+        assert_eq!(c.validate(), Ok(()));
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let bad = [
+            Config {
+                capacity: 0,
+                ..Config::default()
+            },
+            Config {
+                max_line_bytes: 10,
+                ..Config::default()
+            },
+            Config {
+                nick_timeout: Duration::ZERO,
+                ..Config::default()
+            },
+            Config {
+                max_pending: 0,
+                ..Config::default()
+            },
+            Config {
+                max_per_ip: 0,
+                ..Config::default()
+            },
+            Config {
+                max_schedules_per_room: 1,
+                ..Config::default()
+            },
+        ];
+        for c in bad {
+            assert!(
+                matches!(c.validate(), Err(Error::InvalidConfig(_))),
+                "{c:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The room's inputs and outputs: what a transport hands in and drains out.
+
+use std::net::IpAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+use time::OffsetDateTime;
+
+use crate::decoder::Frame;
+use crate::log::LogRecord;
+
+/// The current time, passed into every call: the core never reads a clock.
+///
+/// `instant` drives deadlines (it never goes back); `wall` is the UTC wall time used for
+/// `/schedule` and log timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    /// Monotonic time: deadlines and the flood limiter are measured on it.
+    pub instant: Instant,
+    /// UTC wall time: what `/schedule HH:MM` and log timestamps refer to.
+    pub wall: OffsetDateTime,
+}
+
+impl Now {
+    /// Builds a `Now` from its two clocks.
+    pub fn new(instant: Instant, wall: OffsetDateTime) -> Self {
+        Now { instant, wall }
+    }
+
+    /// The same moment `d` later on both clocks.
+    pub fn advanced(self, d: std::time::Duration) -> Self {
+        Now {
+            instant: self.instant + d,
+            wall: self.wall + d,
+        }
+    }
+}
+
+/// A transport-chosen identifier for one connection; unique while the connection lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientId(pub u64);
+
+impl std::fmt::Display for ClientId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "c{}", self.0)
+    }
+}
+
+/// Why a transport reports a connection as gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisconnectCause {
+    /// The peer closed the connection (end of stream).
+    Closed,
+    /// Reading or writing failed (reset, keepalive timeout, write timeout).
+    Error,
+    /// The peer did not read fast enough and its outbound queue filled up.
+    SlowConsumer,
+    /// The room asked for the close with [`Action::Close`] and the transport has done it.
+    Requested,
+}
+
+impl DisconnectCause {
+    /// A short word for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisconnectCause::Closed => "closed",
+            DisconnectCause::Error => "error",
+            DisconnectCause::SlowConsumer => "slow-consumer",
+            DisconnectCause::Requested => "requested",
+        }
+    }
+}
+
+/// Something that happened on a transport, handed to [`crate::Room::handle_input`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A new connection was accepted.
+    Connect {
+        /// The transport's id for it; must not be in use.
+        id: ClientId,
+        /// The peer's address, for the per-address limit; `None` if the transport has none.
+        peer: Option<IpAddr>,
+    },
+    /// One framed line (or framing error) from a connection, as produced by [`crate::LineDecoder`].
+    Frame {
+        /// Which connection sent it.
+        id: ClientId,
+        /// The decoded line or why it was rejected.
+        frame: Frame,
+    },
+    /// The connection is gone; the id may be reused afterwards.
+    Disconnect {
+        /// Which connection.
+        id: ClientId,
+        /// Why it went away.
+        cause: DisconnectCause,
+    },
+}
+
+/// A side effect the transport must carry out, drained with [`crate::Room::poll_action`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Queue `line` (one protocol line ending in `\n`) for `to`. Every recipient of the same
+    /// broadcast shares one `Bytes`: cloning it is a reference-count bump.
+    Send {
+        /// The recipient.
+        to: ClientId,
+        /// The exact bytes to write, ending in exactly one `\n`.
+        line: Bytes,
+    },
+    /// Close `id` once everything queued for it is written. The room sends it nothing more
+    /// and ignores its input until the transport reports [`Input::Disconnect`].
+    Close {
+        /// The connection to close.
+        id: ClientId,
+    },
+    /// Append one record to the server log (`server.txt`).
+    Log(LogRecord),
+}

@@ -1,0 +1,233 @@
+//! Structured log records for `server.txt`: one per event, rendered as one safe text line.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+
+use crate::io::ClientId;
+use crate::nickname::Nickname;
+
+/// One line of the server log: when, and what happened.
+///
+/// `Display` renders `2026-11-25T06:30:00.000Z chat Alice: Hello` (RFC 3339 UTC with
+/// milliseconds, an event kind, the names, the sanitised text). Every text field has been
+/// sanitised before it got here, so a rendered record never holds a control character or a
+/// line break and cannot forge another entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRecord {
+    /// Wall time of the event (UTC).
+    pub at: OffsetDateTime,
+    /// What happened.
+    pub event: Event,
+}
+
+/// Why a member left the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveCause {
+    /// It sent `/quit`.
+    Quit,
+    /// The connection closed or failed (the transport's cause).
+    Disconnected(crate::io::DisconnectCause),
+    /// The server shut down.
+    Shutdown,
+}
+
+/// Every kind of event the room logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A connection arrived.
+    Connect {
+        /// Its id.
+        id: ClientId,
+        /// Its address, if known.
+        peer: Option<IpAddr>,
+    },
+    /// A connection was turned away or closed before joining; `reason` is what it was told.
+    Refused {
+        /// Its id.
+        id: ClientId,
+        /// The reply it got, without the `[Server]: ` prefix.
+        reason: String,
+    },
+    /// A connection without a nickname went away.
+    Abandoned {
+        /// Its id.
+        id: ClientId,
+    },
+    /// A member joined.
+    Join {
+        /// Its connection.
+        id: ClientId,
+        /// Its nickname.
+        nick: Nickname,
+    },
+    /// A member left.
+    Leave {
+        /// Its nickname.
+        nick: Nickname,
+        /// Why.
+        cause: LeaveCause,
+    },
+    /// The admin role moved to another member.
+    Admin {
+        /// The new admin.
+        nick: Nickname,
+    },
+    /// A chat line was broadcast.
+    Chat {
+        /// The sender.
+        nick: Nickname,
+        /// The sanitised text.
+        text: String,
+    },
+    /// A member renamed itself.
+    Rename {
+        /// The old nickname.
+        from: Nickname,
+        /// The new nickname.
+        to: Nickname,
+    },
+    /// A whisper was delivered.
+    Whisper {
+        /// The sender.
+        from: Nickname,
+        /// The recipient.
+        to: Nickname,
+        /// The sanitised text.
+        text: String,
+    },
+    /// A message was scheduled.
+    Scheduled {
+        /// The room-wide schedule number.
+        seq: u64,
+        /// The author.
+        nick: Nickname,
+        /// When it fires, in the offset it was asked in.
+        due: OffsetDateTime,
+        /// The sanitised text.
+        text: String,
+    },
+    /// A scheduled message fired.
+    Fired {
+        /// The schedule number.
+        seq: u64,
+        /// The author's nickname at scheduling time.
+        nick: Nickname,
+        /// The text delivered.
+        text: String,
+    },
+    /// A scheduled message was cancelled because its author was kicked.
+    Cancelled {
+        /// The schedule number.
+        seq: u64,
+        /// The author.
+        nick: Nickname,
+    },
+    /// The admin kicked a member.
+    Kick {
+        /// The admin.
+        by: Nickname,
+        /// The kicked member.
+        nick: Nickname,
+        /// The sanitised reason, empty if none was given.
+        reason: String,
+    },
+    /// A line or command from a connection was refused; `reason` is the reply it got.
+    Rejected {
+        /// The connection.
+        id: ClientId,
+        /// Its nickname, if it had joined.
+        nick: Option<Nickname>,
+        /// The reply, without the `[Server]: ` prefix.
+        reason: String,
+    },
+    /// The flood limiter dropped lines of one burst.
+    Flood {
+        /// The member.
+        nick: Nickname,
+        /// How many lines were dropped.
+        dropped: u32,
+    },
+    /// The server shut down with this many members in the room.
+    Shutdown {
+        /// Members at the time.
+        members: usize,
+    },
+}
+
+impl fmt::Display for LogRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.at.to_offset(time::UtcOffset::UTC);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z ",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.millisecond()
+        )?;
+        self.event.fmt(f)
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Connect { id, peer: Some(p) } => write!(f, "connect {id} from {p}"),
+            Event::Connect { id, peer: None } => write!(f, "connect {id}"),
+            Event::Refused { id, reason } => write!(f, "refused {id}: {reason}"),
+            Event::Abandoned { id } => write!(f, "abandoned {id}"),
+            Event::Join { id, nick } => write!(f, "join {nick} ({id})"),
+            Event::Leave { nick, cause } => match cause {
+                LeaveCause::Quit => write!(f, "leave {nick} quit"),
+                LeaveCause::Disconnected(c) => write!(f, "leave {nick} {}", c.as_str()),
+                LeaveCause::Shutdown => write!(f, "leave {nick} shutdown"),
+            },
+            Event::Admin { nick } => write!(f, "admin {nick}"),
+            Event::Chat { nick, text } => write!(f, "chat {nick}: {text}"),
+            Event::Rename { from, to } => write!(f, "rename {from} -> {to}"),
+            Event::Whisper { from, to, text } => write!(f, "whisper {from} -> {to}: {text}"),
+            Event::Scheduled {
+                seq,
+                nick,
+                due,
+                text,
+            } => {
+                let off = crate::timespec::format_offset(due.offset());
+                write!(
+                    f,
+                    "schedule #{seq} {nick} {}-{:02}-{:02}T{:02}:{:02}{off}: {text}",
+                    due.year(),
+                    u8::from(due.month()),
+                    due.day(),
+                    due.hour(),
+                    due.minute()
+                )
+            }
+            Event::Fired { seq, nick, text } => write!(f, "fired #{seq} {nick}: {text}"),
+            Event::Cancelled { seq, nick } => write!(f, "cancel #{seq} {nick} kicked"),
+            Event::Kick { by, nick, reason } if reason.is_empty() => {
+                write!(f, "kick {by} -> {nick}")
+            }
+            Event::Kick { by, nick, reason } => write!(f, "kick {by} -> {nick}: {reason}"),
+            Event::Rejected {
+                id,
+                nick: Some(n),
+                reason,
+            } => {
+                write!(f, "rejected {n} ({id}): {reason}")
+            }
+            Event::Rejected {
+                id,
+                nick: None,
+                reason,
+            } => write!(f, "rejected {id}: {reason}"),
+            Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
+            Event::Shutdown { members } => write!(f, "shutdown with {members} members"),
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Nickname validation, NFC normalisation and the confusable-aware uniqueness key.
+
+use std::fmt;
+use std::sync::Arc;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::confusable_detection::skeleton;
+use unicode_security::mixed_script::AugmentedScriptSet;
+
+/// Maximum number of Unicode scalar values in a nickname, counted after NFC.
+pub const MAX_CHARS: usize = 20;
+
+/// Maximum number of UTF-8 bytes in a nickname, counted after NFC.
+pub const MAX_BYTES: usize = 64;
+
+/// Raw inputs above this are refused before normalising, so a huge line costs
+/// nothing. NFC composition shrinks text by at most about 3x (Hangul jamo), so
+/// nothing this long could normalise down to `MAX_BYTES`.
+const MAX_RAW_BYTES: usize = 256;
+
+/// Names nobody may take, in any case or look-alike spelling.
+const RESERVED: [&str; 3] = ["Server", "admin", "system"];
+
+/// Bounds the lowercase/skeleton fixed-point loop; real text settles in one or
+/// two rounds, and the key must stay cheap whatever the input.
+const MAX_KEY_ROUNDS: usize = 4;
+
+/// A validated, NFC-normalised nickname. Cheap to clone.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Nickname(Arc<str>);
+
+/// The comparison key of a nickname; two nicknames collide when their keys are equal.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NickKey(String);
+
+/// Why a candidate nickname was refused.
+///
+/// `Display` gives the user-facing reason sentence, without any sender prefix
+/// and without a follow-up prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NickError {
+    /// The candidate was the empty string.
+    Empty,
+    /// More than [`MAX_CHARS`] scalar values or [`MAX_BYTES`] bytes after NFC.
+    TooLong,
+    /// A character other than a letter, digit, `_`, `-` or `.`, or a leading `.` or `-`.
+    InvalidChars,
+    /// Scripts mixed beyond what TR39's "Highly Restrictive" level allows.
+    MixedScript,
+    /// The name matches a reserved name; carries the NFC candidate.
+    Reserved(String),
+}
+
+impl fmt::Display for NickError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NickError::Empty => f.write_str("Nickname must not be empty."),
+            NickError::TooLong => {
+                f.write_str("Nickname is too long (max 20 characters and 64 bytes).")
+            }
+            NickError::InvalidChars => f.write_str(
+                "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).",
+            ),
+            NickError::MixedScript => {
+                f.write_str("Nickname mixes scripts that look alike (such as Latin and Cyrillic).")
+            }
+            // Safe to echo: a reserved candidate already passed the character rules.
+            NickError::Reserved(name) => write!(f, "Nickname \"{name}\" is reserved."),
+        }
+    }
+}
+
+impl std::error::Error for NickError {}
+
+impl Nickname {
+    /// Validates and normalises a candidate nickname.
+    ///
+    /// Checks run in this order: empty, too long, characters, mixed script,
+    /// reserved. The caller is expected to have trimmed the line already.
+    pub fn parse(candidate: &str) -> Result<Nickname, NickError> {
+        if candidate.is_empty() {
+            return Err(NickError::Empty);
+        }
+        if candidate.len() > MAX_RAW_BYTES {
+            return Err(NickError::TooLong);
+        }
+        let nfc: String = candidate.nfc().collect();
+        if nfc.chars().count() > MAX_CHARS || nfc.len() > MAX_BYTES {
+            return Err(NickError::TooLong);
+        }
+        if !valid_chars(&nfc) {
+            return Err(NickError::InvalidChars);
+        }
+        if !highly_restrictive(&nfc) {
+            return Err(NickError::MixedScript);
+        }
+        let key = key_of(&nfc);
+        if RESERVED.iter().any(|reserved| key_of(reserved) == key) {
+            return Err(NickError::Reserved(nfc));
+        }
+        Ok(Nickname(nfc.into()))
+    }
+
+    /// The nickname as stored, in NFC.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The uniqueness key: NFC + case folding + confusable skeleton.
+    pub fn key(&self) -> NickKey {
+        key_of(&self.0)
+    }
+}
+
+impl fmt::Display for Nickname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Nickname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl AsRef<str> for Nickname {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+fn valid_chars(name: &str) -> bool {
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    !name.starts_with(['.', '-']) && name.chars().all(allowed)
+}
+
+/// TR39 "Highly Restrictive" on script sets alone.
+///
+/// `RestrictionLevelDetection` is not used because it reports `Unrestricted`
+/// for any character outside TR39's identifier profile (full-width Latin,
+/// historic scripts such as Deseret), which would contradict the "letters of
+/// any script" rule; the character rules are ours to enforce.
+fn highly_restrictive(name: &str) -> bool {
+    // `unicode-script` is not re-exported, so Latin is named by a sample letter.
+    let latin = AugmentedScriptSet::for_char('a').base;
+    let mut all = AugmentedScriptSet::default();
+    let mut non_latin = AugmentedScriptSet::default();
+    for c in name.chars() {
+        let set = AugmentedScriptSet::for_char(c);
+        all.intersect_with(set);
+        if set.base.intersection(latin).is_empty() {
+            non_latin.intersect_with(set);
+        }
+    }
+    // Single script, or Latin plus one of the CJK writing systems (which
+    // already include Han and their own kana/Hangul/Bopomofo).
+    !all.is_empty() || non_latin.hanb || non_latin.jpan || non_latin.kore
+}
+
+/// Case folding is approximated by `to_lowercase`, applied before the skeleton
+/// so `ALICE` and `alice` meet, and after it because prototypes can be
+/// uppercase (`0` -> `O`). NFKC first folds full-width and compatibility forms.
+fn key_of(name: &str) -> NickKey {
+    let mut current: String = name.nfkc().collect::<String>().to_lowercase();
+    for _ in 0..MAX_KEY_ROUNDS {
+        let next = skeleton(&current).collect::<String>().to_lowercase();
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    NickKey(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(s: &str) -> Nickname {
+        match Nickname::parse(s) {
+            Ok(n) => n,
+            Err(e) => panic!("{s:?} should be valid, got {e:?}"),
+        }
+    }
+
+    fn key(s: &str) -> NickKey {
+        parse_ok(s).key()
+    }
+
+    #[test]
+    fn valid_names() {
+        for s in [
+            "Alice",
+            "개똥이",
+            "Kim김",
+            "bob_2.0",
+            "a-b",
+            "abc漢字かな",
+            "Ωμέγα",
+        ] {
+            assert_eq!(parse_ok(s).as_str(), s);
+        }
+    }
+
+    #[test]
+    fn empty_is_refused() {
+        assert_eq!(Nickname::parse(""), Err(NickError::Empty));
+    }
+
+    #[test]
+    fn ascii_length_limit() {
+        assert_eq!(parse_ok(&"a".repeat(20)).as_str().len(), 20);
+        assert_eq!(Nickname::parse(&"a".repeat(21)), Err(NickError::TooLong));
+    }
+
+    #[test]
+    fn korean_length_limit() {
+        assert_eq!(Nickname::parse(&"개".repeat(22)), Err(NickError::TooLong));
+        assert_eq!(Nickname::parse(&"개".repeat(21)), Err(NickError::TooLong));
+        assert!(Nickname::parse(&"개".repeat(20)).is_ok());
+    }
+
+    #[test]
+    fn byte_limit_with_four_byte_letters() {
+        let deseret = "\u{10400}".repeat(20);
+        assert_eq!(deseret.chars().count(), 20);
+        assert_eq!(deseret.len(), 80);
+        assert_eq!(Nickname::parse(&deseret), Err(NickError::TooLong));
+        // 16 of them is exactly 64 bytes: allowed, so the byte rule is what bit above.
+        assert!(Nickname::parse(&"\u{10400}".repeat(16)).is_ok());
+    }
+
+    #[test]
+    fn huge_input_refused_early() {
+        assert_eq!(
+            Nickname::parse(&" ".repeat(10_000)),
+            Err(NickError::TooLong)
+        );
+    }
+
+    #[test]
+    fn length_counted_after_nfc() {
+        // 20 decomposed é are 40 scalars raw but 20 after NFC.
+        let decomposed = "e\u{301}".repeat(20);
+        assert_eq!(parse_ok(&decomposed).as_str(), "é".repeat(20));
+    }
+
+    #[test]
+    fn invalid_characters() {
+        for s in [
+            "../x",
+            "a/b",
+            "..",
+            ".hidden",
+            "-x",
+            "a b",
+            "a\u{200B}b",
+            "a\u{200C}b",
+            "a\u{200D}b",
+            "a\u{2060}b",
+            "a\u{FEFF}b",
+            "a\u{202E}b",
+            "a\u{2066}b",
+            "a\tb",
+            "[Server]",
+        ] {
+            assert_eq!(Nickname::parse(s), Err(NickError::InvalidChars), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn reserved_names_refused() {
+        for s in ["Server", "server", "ADMIN", "System", "\u{405}erver"] {
+            assert!(Nickname::parse(s).is_err(), "{s:?} must be refused");
+        }
+        assert_eq!(
+            Nickname::parse("Server"),
+            Err(NickError::Reserved("Server".to_owned()))
+        );
+        assert_eq!(
+            Nickname::parse("ADMIN"),
+            Err(NickError::Reserved("ADMIN".to_owned()))
+        );
+        // Cyrillic Ѕ: caught by the script rule before the reserved check.
+        assert_eq!(Nickname::parse("\u{405}erver"), Err(NickError::MixedScript));
+    }
+
+    #[test]
+    fn reserved_by_skeleton_lookalike() {
+        // The skeleton spells `m` as `rn`, so `systern` reads as `system`.
+        assert_eq!(
+            Nickname::parse("systern"),
+            Err(NickError::Reserved("systern".to_owned()))
+        );
+        // Only exact key matches are reserved, not prefixes.
+        assert!(Nickname::parse("servers").is_ok());
+        assert!(Nickname::parse("admin2").is_ok());
+    }
+
+    #[test]
+    fn cyrillic_a_alice_is_mixed_script() {
+        assert_eq!(Nickname::parse("\u{410}lice"), Err(NickError::MixedScript));
+    }
+
+    #[test]
+    fn mixed_script_rules() {
+        assert_eq!(Nickname::parse("pаypal"), Err(NickError::MixedScript));
+        assert_eq!(Nickname::parse("Αlpha"), Err(NickError::MixedScript));
+        assert!(Nickname::parse("Kim김").is_ok());
+        assert!(Nickname::parse("Tanaka田中たなか").is_ok());
+        assert!(Nickname::parse("Иван_2").is_ok());
+    }
+
+    #[test]
+    fn case_and_width_variants_collide() {
+        let alice = key("alice");
+        assert_eq!(key("Alice"), alice);
+        assert_eq!(key("ALICE"), alice);
+        // Full-width Latin is alphanumeric and single-script, so it parses.
+        assert_eq!(key("\u{FF21}lice"), alice);
+        assert_eq!(key("\u{FF21}\u{FF2C}\u{FF29}\u{FF23}\u{FF25}"), alice);
+    }
+
+    #[test]
+    fn cyrillic_lookalike_key_collides() {
+        // Refused at parse, but the key function itself must still fold it.
+        assert_eq!(key_of("\u{410}lice"), key("alice"));
+    }
+
+    #[test]
+    fn digit_lookalikes_collide() {
+        assert_eq!(key("B0B"), key("bob"));
+        assert_eq!(key("Bob"), key("BOB"));
+    }
+
+    #[test]
+    fn decomposed_input_stored_as_nfc() {
+        let n = parse_ok("e\u{301}");
+        assert_eq!(n.as_str().as_bytes(), "\u{e9}".as_bytes());
+        assert_eq!(n.key(), key("\u{e9}"));
+        assert_eq!(n, parse_ok("\u{e9}"));
+    }
+
+    #[test]
+    fn different_names_different_keys() {
+        assert_ne!(key("Bob"), key("Alice"));
+        assert_ne!(key("alice"), key("alice2"));
+    }
+
+    #[test]
+    fn display_debug_as_ref() {
+        let n = parse_ok("Alice");
+        assert_eq!(n.to_string(), "Alice");
+        assert_eq!(format!("{n:?}"), "\"Alice\"");
+        assert_eq!(AsRef::<str>::as_ref(&n), "Alice");
+    }
+
+    #[test]
+    fn error_messages() {
+        assert_eq!(NickError::Empty.to_string(), "Nickname must not be empty.");
+        assert_eq!(
+            NickError::TooLong.to_string(),
+            "Nickname is too long (max 20 characters and 64 bytes)."
+        );
+        assert_eq!(
+            NickError::InvalidChars.to_string(),
+            "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -)."
+        );
+        assert_eq!(
+            NickError::MixedScript.to_string(),
+            "Nickname mixes scripts that look alike (such as Latin and Cyrillic)."
+        );
+        assert_eq!(
+            NickError::Reserved("Server".to_owned()).to_string(),
+            "Nickname \"Server\" is reserved."
+        );
+    }
+}

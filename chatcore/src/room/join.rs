@@ -1,0 +1,148 @@
+//! Connecting, the pending queue and choosing a nickname.
+
+use std::net::IpAddr;
+
+use super::{Client, Member, Room, State, server_line};
+use crate::decoder::Frame;
+use crate::error::Error;
+use crate::flood::FloodLimiter;
+use crate::io::{Action, ClientId, Now};
+use crate::log::Event;
+use crate::nickname::Nickname;
+use crate::sanitize::sanitize;
+
+impl Room {
+    pub(super) fn handle_connect(
+        &mut self,
+        now: Now,
+        id: ClientId,
+        peer: Option<IpAddr>,
+    ) -> Result<(), Error> {
+        if self.clients.contains_key(&id) {
+            return Err(Error::DuplicateClient(id));
+        }
+        self.clients.insert(
+            id,
+            Client {
+                peer,
+                state: State::Pending,
+            },
+        );
+        if let Some(ip) = peer {
+            *self.per_ip.entry(ip).or_insert(0) += 1;
+        }
+        self.log(now, Event::Connect { id, peer });
+        let (members, cap) = (self.members.len(), self.config.capacity);
+        if self.shut_down {
+            self.refuse(now, id, "The server is shutting down.");
+        } else if members >= cap {
+            let reason = format!("The chat room is full ({members}/{cap}). Try again later.");
+            self.refuse(now, id, &reason);
+        } else if self.over_ip_limit(peer) {
+            let max = self.config.max_per_ip;
+            let reason = format!("Too many connections from your address (max {max}). Bye.");
+            self.refuse(now, id, &reason);
+        } else {
+            if self.pending.len() >= self.config.max_pending {
+                if let Some((_, oldest)) = self.pending.pop_front() {
+                    let reason = "Too many connections are waiting for a nickname. Bye.";
+                    self.refuse(now, oldest, reason);
+                }
+            }
+            self.pending
+                .push_back((now.instant + self.config.nick_timeout, id));
+            self.reply(
+                id,
+                format_args!(
+                    "Welcome to the open chat ({members}/{cap} online). Enter a nickname:"
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn over_ip_limit(&self, peer: Option<IpAddr>) -> bool {
+        let Some(ip) = peer else { return false };
+        if self.config.exempt_loopback && ip.is_loopback() {
+            return false;
+        }
+        self.per_ip.get(&ip).copied().unwrap_or(0) > self.config.max_per_ip
+    }
+
+    pub(super) fn handle_nickname(&mut self, now: Now, id: ClientId, frame: Frame) {
+        let text = match frame {
+            Frame::Line(text) => text,
+            Frame::TooLong => {
+                let max = self.config.max_line_bytes;
+                let reason = format!("Line too long (max {max} bytes). Enter a nickname:");
+                return self.reject(now, id, reason);
+            }
+            Frame::InvalidUtf8 => {
+                let reason = "Line is not valid UTF-8. Enter a nickname:".to_owned();
+                return self.reject(now, id, reason);
+            }
+        };
+        let candidate = sanitize(&text);
+        let nick = match Nickname::parse(candidate.trim_matches(' ')) {
+            Ok(nick) => nick,
+            Err(e) => return self.reject(now, id, format!("{e} Enter another:")),
+        };
+        if self.nicks.contains_key(&nick.key()) {
+            let reason = format!("Nickname \"{nick}\" is already taken. Enter another:");
+            return self.reject(now, id, reason);
+        }
+        let (members, cap) = (self.members.len(), self.config.capacity);
+        if members >= cap {
+            self.pending.retain(|&(_, p)| p != id);
+            let reason = format!("The chat room is full ({members}/{cap}). Try again later.");
+            return self.refuse(now, id, &reason);
+        }
+        self.join(now, id, nick);
+    }
+
+    fn join(&mut self, now: Now, id: ClientId, nick: Nickname) {
+        self.pending.retain(|&(_, p)| p != id);
+        let since = self.since_epoch(now);
+        let member = Member {
+            nick: nick.clone(),
+            flood: FloodLimiter::new(self.config.flood_burst, self.config.flood_rate, since),
+            last_line: bytes::Bytes::new(),
+            schedules: 0,
+        };
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.state = State::Member(Box::new(member));
+        }
+        self.members.push(id);
+        self.nicks.insert(nick.key(), id);
+        self.log(
+            now,
+            Event::Join {
+                id,
+                nick: nick.clone(),
+            },
+        );
+        let (n, cap) = (self.members.len(), self.config.capacity);
+        self.reply(
+            id,
+            format_args!("Welcome, {nick}! {n}/{cap} online. Type /help for commands."),
+        );
+        if n == 1 {
+            self.reply(id, format_args!("You are the admin."));
+        }
+        let line = server_line(format_args!("{nick} has joined the chat."));
+        self.broadcast(&line, Some(id));
+    }
+
+    /// Whether `nick` may be taken by `id` (free, or `id`'s own key for a case-only rename).
+    pub(super) fn nick_free_for(&self, nick: &Nickname, id: ClientId) -> bool {
+        self.nicks.get(&nick.key()).is_none_or(|&owner| owner == id)
+    }
+
+    /// Marks a connection closing and tells the transport to close it after its queue.
+    pub(super) fn close(&mut self, id: ClientId) {
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.state = State::Closing;
+        }
+        self.actions.push_back(Action::Close { id });
+    }
+}

@@ -1,0 +1,293 @@
+//! What a member's line does: chat and every command.
+
+use super::{Client, Room, State, line, server_line};
+use crate::command::{self, Command};
+use crate::decoder::Frame;
+use crate::flood::Verdict;
+use crate::io::{ClientId, Now};
+use crate::log::{Event, LeaveCause};
+use crate::nickname::Nickname;
+use crate::sanitize::{is_blank, sanitize};
+
+/// Longest user-typed word echoed back in a reply, in bytes.
+const ECHO_MAX: usize = 32;
+
+impl Room {
+    pub(super) fn handle_member_frame(&mut self, now: Now, id: ClientId, frame: Frame) {
+        let since = self.since_epoch(now);
+        let Some(member) = self.member_mut(id) else {
+            return;
+        };
+        match member.flood.check(since) {
+            Verdict::Allow { dropped_before: 0 } => {}
+            Verdict::Allow { dropped_before } => {
+                let nick = member.nick.clone();
+                self.log(
+                    now,
+                    Event::Flood {
+                        nick,
+                        dropped: dropped_before,
+                    },
+                );
+            }
+            Verdict::DropAndWarn => {
+                self.reply(
+                    id,
+                    format_args!("You are sending too fast; some lines were not sent."),
+                );
+                return;
+            }
+            Verdict::Drop => return,
+        }
+        let text = match frame {
+            Frame::Line(text) => text,
+            Frame::TooLong => {
+                let max = self.config.max_line_bytes;
+                let reason = format!("Line too long (max {max} bytes); it was not sent.");
+                return self.reject(now, id, reason);
+            }
+            Frame::InvalidUtf8 => {
+                let reason = "Line is not valid UTF-8; it was not sent.".to_owned();
+                return self.reject(now, id, reason);
+            }
+        };
+        let text = sanitize(&text);
+        match command::parse(&text) {
+            Command::Chat(text) => self.chat(now, id, text),
+            Command::Rename(to) => self.rename(now, id, to),
+            Command::Whisper { to, text } => self.whisper(now, id, to, text),
+            Command::Schedule { time, text } => self.schedule(now, id, time, text),
+            Command::Kick { nick, reason } => self.kick(now, id, nick, reason),
+            Command::User => self.user_list(id),
+            Command::Help => self.help(id),
+            Command::Quit => self.quit(now, id),
+            Command::Usage(u) => self.reject(now, id, format!("Usage: {}", u.syntax())),
+            Command::Unknown(cmd) => {
+                let cmd = truncate(cmd, ECHO_MAX);
+                let reason = format!("Unknown command \"{cmd}\". Type /help for the list.");
+                self.reject(now, id, reason);
+            }
+        }
+    }
+
+    pub(super) fn member_mut(&mut self, id: ClientId) -> Option<&mut super::Member> {
+        match self.clients.get_mut(&id) {
+            Some(Client {
+                state: State::Member(m),
+                ..
+            }) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The member a typed nickname names, if it is in the room.
+    fn find(&self, typed: &str) -> Option<(ClientId, Nickname)> {
+        let key = Nickname::parse(typed).ok()?.key();
+        let &id = self.nicks.get(&key)?;
+        Some((id, self.nickname(id)?.clone()))
+    }
+
+    fn no_such_user(&mut self, now: Now, id: ClientId, typed: &str) {
+        let typed = truncate(typed, ECHO_MAX);
+        self.reject(
+            now,
+            id,
+            format!("No user named \"{typed}\" is in the chat."),
+        );
+    }
+
+    fn chat(&mut self, now: Now, id: ClientId, text: &str) {
+        if is_blank(text) {
+            return;
+        }
+        let repeat_cost = self.config.repeat_cost;
+        let since = self.since_epoch(now);
+        let Some(member) = self.member_mut(id) else {
+            return;
+        };
+        let nick = member.nick.clone();
+        let out = line(&[nick.as_str(), " >> ", text]);
+        if repeat_cost > 0 && out == member.last_line {
+            member.flood.charge(repeat_cost, since);
+        }
+        member.last_line = out.clone();
+        self.broadcast(&out, Some(id));
+        self.log(
+            now,
+            Event::Chat {
+                nick,
+                text: text.to_owned(),
+            },
+        );
+    }
+
+    fn rename(&mut self, now: Now, id: ClientId, typed: &str) {
+        let new = match Nickname::parse(typed) {
+            Ok(n) => n,
+            Err(e) => return self.reject(now, id, e.to_string()),
+        };
+        let Some(old) = self.nickname(id).cloned() else {
+            return;
+        };
+        if new == old {
+            return self.reject(now, id, format!("You are already \"{old}\"."));
+        }
+        if !self.nick_free_for(&new, id) {
+            return self.reject(now, id, format!("Nickname \"{new}\" is already taken."));
+        }
+        self.nicks.remove(&old.key());
+        self.nicks.insert(new.key(), id);
+        if let Some(m) = self.member_mut(id) {
+            m.nick = new.clone();
+            m.last_line = bytes::Bytes::new();
+        }
+        self.log(
+            now,
+            Event::Rename {
+                from: old.clone(),
+                to: new.clone(),
+            },
+        );
+        let line = server_line(format_args!(
+            "User \"{old}\" has changed their nickname to \"{new}\"."
+        ));
+        self.broadcast(&line, Some(id));
+        self.reply(id, format_args!("You are now \"{new}\"."));
+    }
+
+    fn whisper(&mut self, now: Now, id: ClientId, typed: &str, text: &str) {
+        let Some((to, to_nick)) = self.find(typed) else {
+            return self.no_such_user(now, id, typed);
+        };
+        if to == id {
+            return self.reject(now, id, "You cannot whisper to yourself.".to_owned());
+        }
+        let Some(from) = self.nickname(id).cloned() else {
+            return;
+        };
+        self.send(to, line(&["[Whisper from ", from.as_str(), "] ", text]));
+        self.send(id, line(&["[Whisper to ", to_nick.as_str(), "] ", text]));
+        self.log(
+            now,
+            Event::Whisper {
+                from,
+                to: to_nick,
+                text: text.to_owned(),
+            },
+        );
+    }
+
+    fn kick(&mut self, now: Now, id: ClientId, typed: &str, reason: &str) {
+        if self.admin() != Some(id) {
+            return self.reject(now, id, "Only the admin can kick.".to_owned());
+        }
+        let Some((target, nick)) = self.find(typed) else {
+            return self.no_such_user(now, id, typed);
+        };
+        if target == id {
+            return self.reject(now, id, "You cannot kick yourself.".to_owned());
+        }
+        let Some(by) = self.nickname(id).cloned() else {
+            return;
+        };
+        let suffix = if is_blank(reason) {
+            String::new()
+        } else {
+            format!(" Reason: {reason}")
+        };
+        self.reply(
+            target,
+            format_args!("You have been kicked from the chat.{suffix}"),
+        );
+        self.close(target);
+        self.remove_member(target, &nick);
+        let reason = if is_blank(reason) {
+            String::new()
+        } else {
+            reason.to_owned()
+        };
+        self.log(
+            now,
+            Event::Kick {
+                by,
+                nick: nick.clone(),
+                reason,
+            },
+        );
+        self.cancel_schedules_of(now, target);
+        let line = server_line(format_args!(
+            "{nick} has been kicked from the chat.{suffix}"
+        ));
+        self.broadcast(&line, Some(id));
+        self.reply(id, format_args!("You kicked {nick}."));
+    }
+
+    fn user_list(&mut self, id: ClientId) {
+        let max = self.config.max_output_line();
+        let head = format!("Users ({}/{}): ", self.members.len(), self.config.capacity);
+        let mut lines = vec![head];
+        let admin = self.admin();
+        for (i, (m, nick)) in self.members().enumerate() {
+            let entry = if Some(m) == admin {
+                format!("{nick} (admin)")
+            } else {
+                nick.to_string()
+            };
+            let sep = if i == 0 { "" } else { ", " };
+            let cur = lines.last_mut().map_or(0, |l| l.len());
+            // "[Server]: " + line + sep + entry + "\n" must fit the output cap.
+            if cur + sep.len() + entry.len() + 12 > max {
+                lines.push(String::from("... "));
+            } else if let Some(l) = lines.last_mut() {
+                l.push_str(sep);
+            }
+            if let Some(l) = lines.last_mut() {
+                l.push_str(&entry);
+            }
+        }
+        for l in lines {
+            self.reply(id, format_args!("{l}"));
+        }
+    }
+
+    fn help(&mut self, id: ClientId) {
+        const HELP: [&str; 9] = [
+            "Commands (case does not matter):",
+            "/rename <nickname> - change your nickname",
+            "/whisper <nickname> <message> - send a private message (also /w)",
+            "/schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
+            "/kick <nickname> [reason] - remove a member (admin only)",
+            "/user - list the members",
+            "/help - show this list",
+            "/quit - leave the chat",
+            "//text - send a message that starts with /",
+        ];
+        for l in HELP {
+            self.reply(id, format_args!("{l}"));
+        }
+    }
+
+    fn quit(&mut self, now: Now, id: ClientId) {
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let State::Member(m) = std::mem::replace(&mut client.state, State::Closing) else {
+            return;
+        };
+        self.reply(id, format_args!("Bye, {}.", m.nick));
+        self.actions.push_back(crate::Action::Close { id });
+        self.leave(now, id, *m, LeaveCause::Quit);
+    }
+}
+
+/// At most `max` bytes of `s`, cut on a character boundary, with `...` when cut.
+fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return s.into();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end]).into()
+}

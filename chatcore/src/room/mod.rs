@@ -1,0 +1,397 @@
+//! The room: members, nicknames, the admin, schedules and the output queue.
+
+mod join;
+mod member;
+mod schedule;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use crate::config::Config;
+use crate::decoder::Frame;
+use crate::error::Error;
+use crate::flood::FloodLimiter;
+use crate::io::{Action, ClientId, DisconnectCause, Input, Now};
+use crate::log::{Event, LeaveCause, LogRecord};
+use crate::nickname::{NickKey, Nickname};
+use schedule::Schedules;
+
+/// One chat room as a pure state machine.
+///
+/// Methods come in three kinds, as in quinn-proto:
+/// - **inputs**: [`Room::handle_input`], [`Room::handle_timeout`], [`Room::handle_shutdown`];
+///   each takes `now` first, and `now` never goes back (an earlier instant is treated as the
+///   latest one seen).
+/// - **outputs**: [`Room::poll_action`], drained until `None` after every input, and
+///   [`Room::poll_timeout`], the next deadline at which to call `handle_timeout`.
+/// - **getters**: [`Room::members`], [`Room::admin`], [`Room::nickname`], [`Room::config`].
+#[derive(Debug)]
+pub struct Room {
+    /// Limits, validated once.
+    config: Config,
+    /// The zero of the flood limiters' clocks.
+    epoch: Instant,
+    /// The latest monotonic instant seen, so time never goes back.
+    latest: Instant,
+    /// Every live connection by id (ordered, so nothing depends on hash order).
+    clients: BTreeMap<ClientId, Client>,
+    /// Members in join order: the first one is the admin.
+    members: Vec<ClientId>,
+    /// Nickname keys in use, for case- and look-alike-insensitive uniqueness.
+    nicks: BTreeMap<NickKey, ClientId>,
+    /// Connections still choosing a nickname, oldest first, with their deadlines.
+    pending: VecDeque<(Instant, ClientId)>,
+    /// Live connections per remote address, for `max_per_ip`.
+    per_ip: BTreeMap<IpAddr, usize>,
+    /// Pending `/schedule`s by due time.
+    schedules: Schedules,
+    /// Outputs not yet drained.
+    actions: VecDeque<Action>,
+    /// Set by `handle_shutdown`: nobody joins afterwards.
+    shut_down: bool,
+}
+
+#[derive(Debug)]
+struct Client {
+    /// Counted in `per_ip` while the connection lives.
+    peer: Option<IpAddr>,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    /// Connected, no nickname yet.
+    Pending,
+    /// Joined.
+    Member(Box<Member>),
+    /// Told to close; waiting for the transport's `Disconnect`.
+    Closing,
+}
+
+#[derive(Debug)]
+struct Member {
+    nick: Nickname,
+    flood: FloodLimiter,
+    /// The previous chat line sent, to charge repeats extra (wallpapering).
+    last_line: Bytes,
+    /// How many of the room's pending schedules are this member's.
+    schedules: usize,
+}
+
+impl Room {
+    /// Creates an empty room. Fails only on an invalid `config`.
+    pub fn new(config: Config, now: Now) -> Result<Room, Error> {
+        config.validate()?;
+        Ok(Room {
+            config,
+            epoch: now.instant,
+            latest: now.instant,
+            clients: BTreeMap::new(),
+            members: Vec::new(),
+            nicks: BTreeMap::new(),
+            pending: VecDeque::new(),
+            per_ip: BTreeMap::new(),
+            schedules: Schedules::default(),
+            actions: VecDeque::new(),
+            shut_down: false,
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Members in join order with their nicknames; the first is the admin.
+    pub fn members(&self) -> impl Iterator<Item = (ClientId, &Nickname)> + '_ {
+        self.members
+            .iter()
+            .filter_map(|id| match self.clients.get(id) {
+                Some(Client {
+                    state: State::Member(m),
+                    ..
+                }) => Some((*id, &m.nick)),
+                _ => None,
+            })
+    }
+
+    /// The admin: the member who has been in the room longest.
+    pub fn admin(&self) -> Option<ClientId> {
+        self.members.first().copied()
+    }
+
+    /// The nickname of a member, `None` for anyone else.
+    pub fn nickname(&self, id: ClientId) -> Option<&Nickname> {
+        match self.clients.get(&id) {
+            Some(Client {
+                state: State::Member(m),
+                ..
+            }) => Some(&m.nick),
+            _ => None,
+        }
+    }
+
+    /// Number of live connections the room tracks (members, pending and closing).
+    pub fn connections(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Applies one transport event. `Err` only for API misuse (an id reused while live, or an
+    /// unknown id); a peer's mistakes become `[Server]:` replies.
+    pub fn handle_input(&mut self, now: Now, input: Input) -> Result<(), Error> {
+        let now = self.clamp(now);
+        match input {
+            Input::Connect { id, peer } => self.handle_connect(now, id, peer),
+            Input::Frame { id, frame } => self.handle_frame(now, id, frame),
+            Input::Disconnect { id, cause } => self.handle_disconnect(now, id, cause),
+        }
+    }
+
+    /// Fires what is due at `now`: nickname deadlines and scheduled messages. Calling it early
+    /// is harmless.
+    pub fn handle_timeout(&mut self, now: Now) {
+        let now = self.clamp(now);
+        while let Some(&(deadline, id)) = self.pending.front() {
+            if deadline > now.instant {
+                break;
+            }
+            self.pending.pop_front();
+            self.refuse(now, id, "No nickname chosen in time. Bye.");
+        }
+        self.fire_schedules(now);
+    }
+
+    /// Tells everyone the server is shutting down, closes every connection and cancels the
+    /// schedules. Later connections are refused.
+    pub fn handle_shutdown(&mut self, now: Now) {
+        let now = self.clamp(now);
+        self.log(
+            now,
+            Event::Shutdown {
+                members: self.members.len(),
+            },
+        );
+        let line = server_line(format_args!("The server is shutting down."));
+        let ids: Vec<ClientId> = self.clients.keys().copied().collect();
+        for id in ids {
+            if let Some(client) = self.clients.get_mut(&id) {
+                match std::mem::replace(&mut client.state, State::Closing) {
+                    State::Closing => continue,
+                    State::Member(m) => {
+                        let cause = LeaveCause::Shutdown;
+                        self.log(
+                            now,
+                            Event::Leave {
+                                nick: m.nick.clone(),
+                                cause,
+                            },
+                        );
+                    }
+                    State::Pending => {}
+                }
+                self.actions.push_back(Action::Send {
+                    to: id,
+                    line: line.clone(),
+                });
+                self.actions.push_back(Action::Close { id });
+            }
+        }
+        self.members.clear();
+        self.nicks.clear();
+        self.pending.clear();
+        self.schedules.clear();
+        self.shut_down = true;
+    }
+
+    /// The next output, or `None` when drained. Drain after every input.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// When [`Room::handle_timeout`] must next be called, if ever.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let nick = self.pending.front().map(|&(t, _)| t);
+        let sched = self.schedules.next_due();
+        match (nick, sched) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn clamp(&mut self, now: Now) -> Now {
+        if now.instant < self.latest {
+            Now {
+                instant: self.latest,
+                ..now
+            }
+        } else {
+            self.latest = now.instant;
+            now
+        }
+    }
+
+    fn since_epoch(&self, now: Now) -> Duration {
+        now.instant.saturating_duration_since(self.epoch)
+    }
+
+    fn handle_frame(&mut self, now: Now, id: ClientId, frame: Frame) -> Result<(), Error> {
+        let client = self.clients.get(&id).ok_or(Error::UnknownClient(id))?;
+        match client.state {
+            State::Closing => Ok(()),
+            State::Pending => {
+                self.handle_nickname(now, id, frame);
+                Ok(())
+            }
+            State::Member(_) => {
+                self.handle_member_frame(now, id, frame);
+                Ok(())
+            }
+        }
+    }
+
+    fn handle_disconnect(
+        &mut self,
+        now: Now,
+        id: ClientId,
+        cause: DisconnectCause,
+    ) -> Result<(), Error> {
+        let client = self.clients.remove(&id).ok_or(Error::UnknownClient(id))?;
+        if let Some(ip) = client.peer {
+            if let Some(n) = self.per_ip.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_ip.remove(&ip);
+                }
+            }
+        }
+        match client.state {
+            State::Closing => {}
+            State::Pending => {
+                self.pending.retain(|&(_, p)| p != id);
+                self.log(now, Event::Abandoned { id });
+            }
+            State::Member(m) => {
+                self.leave(now, id, *m, LeaveCause::Disconnected(cause));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes a member that is leaving (its client entry already removed or set to
+    /// closing), tells the others and hands the admin role on.
+    fn leave(&mut self, now: Now, id: ClientId, m: Member, cause: LeaveCause) {
+        if m.flood.dropped() > 0 {
+            self.log(
+                now,
+                Event::Flood {
+                    nick: m.nick.clone(),
+                    dropped: m.flood.dropped(),
+                },
+            );
+        }
+        let was_admin = self.admin() == Some(id);
+        self.remove_member(id, &m.nick);
+        self.detach_schedules_of(id);
+        self.log(
+            now,
+            Event::Leave {
+                nick: m.nick.clone(),
+                cause,
+            },
+        );
+        let line = server_line(format_args!("{} has left the chat.", m.nick));
+        self.broadcast(&line, None);
+        self.announce_admin(now, was_admin);
+    }
+
+    fn remove_member(&mut self, id: ClientId, nick: &Nickname) {
+        self.members.retain(|&m| m != id);
+        self.nicks.remove(&nick.key());
+    }
+
+    fn announce_admin(&mut self, now: Now, was_admin: bool) {
+        if !was_admin {
+            return;
+        }
+        if let Some(nick) = self.admin().and_then(|a| self.nickname(a)).cloned() {
+            self.log(now, Event::Admin { nick: nick.clone() });
+            let line = server_line(format_args!("{nick} is now the admin."));
+            self.broadcast(&line, None);
+        }
+    }
+
+    /// Sends `line` to every member except `except`, sharing the bytes.
+    fn broadcast(&mut self, line: &Bytes, except: Option<ClientId>) {
+        for &to in &self.members {
+            if Some(to) != except {
+                self.actions.push_back(Action::Send {
+                    to,
+                    line: line.clone(),
+                });
+            }
+        }
+    }
+
+    fn send(&mut self, to: ClientId, line: Bytes) {
+        self.actions.push_back(Action::Send { to, line });
+    }
+
+    /// A `[Server]:` reply to one connection.
+    fn reply(&mut self, to: ClientId, text: std::fmt::Arguments<'_>) {
+        self.send(to, server_line(text));
+    }
+
+    /// A refused input: reply, and log it with the reply as the reason.
+    fn reject(&mut self, now: Now, id: ClientId, reason: String) {
+        let nick = self.nickname(id).cloned();
+        self.send(id, server_line(format_args!("{reason}")));
+        self.log(now, Event::Rejected { id, nick, reason });
+    }
+
+    /// Tells a connection without a nickname why it is turned away and closes it.
+    fn refuse(&mut self, now: Now, id: ClientId, reason: &str) {
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.state = State::Closing;
+        }
+        self.reply(id, format_args!("{reason}"));
+        self.actions.push_back(Action::Close { id });
+        self.log(
+            now,
+            Event::Refused {
+                id,
+                reason: reason.to_owned(),
+            },
+        );
+    }
+
+    fn log(&mut self, now: Now, event: Event) {
+        self.actions.push_back(Action::Log(LogRecord {
+            at: now.wall,
+            event,
+        }));
+    }
+}
+
+/// Formats `[Server]: text\n` once into shared bytes.
+fn server_line(text: std::fmt::Arguments<'_>) -> Bytes {
+    let mut s = String::with_capacity(64);
+    s.push_str("[Server]: ");
+    let _ = s.write_fmt(text);
+    s.push('\n');
+    Bytes::from(s)
+}
+
+/// Formats `prefix` + `text` + `\n` into one allocation.
+fn line(parts: &[&str]) -> Bytes {
+    let len = parts.iter().map(|p| p.len()).sum::<usize>() + 1;
+    let mut b = BytesMut::with_capacity(len);
+    for p in parts {
+        b.put_slice(p.as_bytes());
+    }
+    b.put_u8(b'\n');
+    b.freeze()
+}

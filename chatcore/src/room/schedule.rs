@@ -1,0 +1,150 @@
+//! Pending `/schedule`s: setting, firing at their deadline, cancelling on a kick.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use super::{Room, line};
+use crate::io::{ClientId, Now};
+use crate::log::Event;
+use crate::nickname::Nickname;
+use crate::timespec::{TimeSpec, format_offset, format_wait};
+use bytes::Bytes;
+
+/// Schedules ordered by (due, sequence), so the first key is the next deadline and two
+/// schedules for the same minute fire in the order they were set.
+#[derive(Debug, Default)]
+pub(super) struct Schedules {
+    by_due: BTreeMap<(Instant, u64), Schedule>,
+    /// The number the next schedule gets (`#1` first).
+    next_seq: u64,
+}
+
+#[derive(Debug)]
+struct Schedule {
+    /// The author's connection while it is a member; `None` once it left, so a reused id
+    /// is never mistaken for the author.
+    author: Option<ClientId>,
+    /// The author's nickname when it was set: the name the message goes out under.
+    nick: Nickname,
+    /// The full line `[Scheduled by nick] text\n`, formatted once when set.
+    line: Bytes,
+    text: String,
+}
+
+impl Schedules {
+    pub(super) fn next_due(&self) -> Option<Instant> {
+        self.by_due.keys().next().map(|&(t, _)| t)
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.by_due.clear();
+    }
+
+    fn len(&self) -> usize {
+        self.by_due.len()
+    }
+}
+
+impl Room {
+    pub(super) fn schedule(&mut self, now: Now, id: ClientId, time: &str, text: &str) {
+        let spec = match TimeSpec::parse(time) {
+            Ok(spec) => spec,
+            Err(e) => return self.reject(now, id, e.to_string()),
+        };
+        let (per_member, per_room) = (
+            self.config.max_schedules_per_member,
+            self.config.max_schedules_per_room,
+        );
+        let room_full = self.schedules.len() >= per_room;
+        let Some(member) = self.member_mut(id) else {
+            return;
+        };
+        if member.schedules >= per_member {
+            let reason =
+                format!("You already have {per_member} pending schedules (max {per_member}).");
+            return self.reject(now, id, reason);
+        }
+        if room_full {
+            let reason =
+                format!("The room already has {per_room} pending schedules (max {per_room}).");
+            return self.reject(now, id, reason);
+        }
+        member.schedules += 1;
+        let nick = member.nick.clone();
+        let due = spec.next_after(now.wall, self.config.utc_offset);
+        let wait = due - now.wall;
+        let due_instant = now.instant + wait.unsigned_abs();
+        self.schedules.next_seq += 1;
+        let seq = self.schedules.next_seq;
+        let schedule = Schedule {
+            author: Some(id),
+            nick: nick.clone(),
+            line: line(&["[Scheduled by ", nick.as_str(), "] ", text]),
+            text: text.to_owned(),
+        };
+        self.schedules.by_due.insert((due_instant, seq), schedule);
+        self.log(
+            now,
+            Event::Scheduled {
+                seq,
+                nick,
+                due,
+                text: text.to_owned(),
+            },
+        );
+        self.reply(
+            id,
+            format_args!(
+                "Scheduled #{seq} for {:02}:{:02} ({}), in {}: {text}",
+                due.hour(),
+                due.minute(),
+                format_offset(due.offset()),
+                format_wait(wait)
+            ),
+        );
+    }
+
+    pub(super) fn fire_schedules(&mut self, now: Now) {
+        while let Some(entry) = self.schedules.by_due.first_entry() {
+            if entry.key().0 > now.instant {
+                break;
+            }
+            let ((_, seq), s) = entry.remove_entry();
+            if let Some(m) = s.author.and_then(|a| self.member_mut(a)) {
+                m.schedules = m.schedules.saturating_sub(1);
+            }
+            self.broadcast(&s.line, None);
+            self.log(
+                now,
+                Event::Fired {
+                    seq,
+                    nick: s.nick,
+                    text: s.text,
+                },
+            );
+        }
+    }
+
+    pub(super) fn cancel_schedules_of(&mut self, now: Now, author: ClientId) {
+        let mut cancelled = Vec::new();
+        self.schedules.by_due.retain(|&(_, seq), s| {
+            let keep = s.author != Some(author);
+            if !keep {
+                cancelled.push((seq, s.nick.clone()));
+            }
+            keep
+        });
+        for (seq, nick) in cancelled {
+            self.log(now, Event::Cancelled { seq, nick });
+        }
+    }
+
+    /// Keeps a departing member's schedules but forgets whose connection they came from.
+    pub(super) fn detach_schedules_of(&mut self, author: ClientId) {
+        for s in self.schedules.by_due.values_mut() {
+            if s.author == Some(author) {
+                s.author = None;
+            }
+        }
+    }
+}
