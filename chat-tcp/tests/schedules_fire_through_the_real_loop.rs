@@ -1,0 +1,53 @@
+//! `/schedule` through the real engine loop with a shifted wall clock.
+
+mod support;
+
+use support::TestServer;
+use time::macros::{datetime, offset};
+
+#[test]
+fn a_schedule_whose_author_left_is_still_delivered() {
+    let mut server = TestServer::with("sched-left", |c| {
+        c.room.utc_offset = offset!(+09:00);
+        c.clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:29:58 UTC));
+    });
+    let mut alice = server.join("Alice");
+    alice.expect(&["[Server]: You are the admin."]);
+    let mut bob = server.join("Bob");
+    alice.expect(&["[Server]: Bob has joined the chat."]);
+    // An explicit offset wins over the server's.
+    bob.send("/schedule 06:30Z Meeting starts soon");
+    let reply = bob.line();
+    assert!(
+        reply.starts_with("[Server]: Scheduled #1 for 06:30 (+00:00), in 0h 01m:"),
+        "{reply}"
+    );
+    bob.send("/quit");
+    bob.expect(&["[Server]: Bye, Bob."]);
+    alice.expect(&[
+        "[Server]: Bob has left the chat.",
+        "[Scheduled by Bob] Meeting starts soon",
+    ]);
+    let events = server.log_events();
+    assert!(
+        events.contains(&"fired #1 Bob: Meeting starts soon".to_owned()),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_bare_time_uses_the_server_offset_and_the_next_day_when_past() {
+    let server = TestServer::with("sched-next", |c| {
+        c.room.utc_offset = offset!(+09:00);
+        c.clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:30:30 UTC));
+    });
+    let mut alice = server.join("Alice");
+    alice.expect(&["[Server]: You are the admin."]);
+    alice.send("/schedule 15:30 tomorrow's meeting");
+    let reply = alice.line();
+    // 15:30:30 now, so the next 15:30 is 23 h 59 min 30 s away (rounded up to the minute).
+    assert_eq!(
+        reply,
+        "[Server]: Scheduled #1 for 15:30 (+09:00), in 24h 00m: tomorrow's meeting"
+    );
+}

@@ -1,0 +1,130 @@
+//! The real binary as a child process: SIGTERM tells members, flushes server.txt, exits 0.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Client, read_events, temp_dir};
+
+#[test]
+fn sigterm_says_goodbye_and_flushes_the_log() {
+    let dir = temp_dir("sigterm");
+    let log = dir.join("server.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+        .args(["--bind", "127.0.0.1:0", "--log"])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chat-tcp");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).expect("stderr") > 0,
+            "server exited early"
+        );
+        if let Some(rest) = line.trim().strip_prefix("chat-tcp: listening on ") {
+            let addr = rest.split_whitespace().next().expect("address");
+            break addr.parse().expect("socket address");
+        }
+    };
+
+    let mut members: Vec<Client> = Vec::new();
+    for nick in ["Alice", "Bob", "Carol"] {
+        let mut c = Client::connect(addr);
+        c.line();
+        c.send(nick);
+        c.line();
+        members.push(c);
+    }
+    members[0].until("[Server]: Carol has joined the chat.");
+    for i in 0..50 {
+        members[i % 3].send(&format!("line {i}"));
+    }
+    members[1].send("/whisper Alice psst");
+    members[0].until("[Whisper from Bob] psst");
+    members[2].sync();
+
+    let sent = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    for m in &mut members {
+        m.until("[Server]: The server is shutting down.");
+        assert_eq!(m.expect_closed(), Vec::<String>::new());
+    }
+    let code = loop {
+        if let Some(code) = child.try_wait().expect("wait") {
+            break code;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "server did not exit"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code.code(), Some(0));
+
+    let events = read_events(&log);
+    let chats = events.iter().filter(|e| e.starts_with("chat ")).count();
+    assert_eq!(chats, 50, "{events:?}");
+    for want in [
+        "whisper Bob -> Alice: psst",
+        "shutdown with 3 members",
+        "leave Alice shutdown",
+        "leave Bob shutdown",
+        "leave Carol shutdown",
+    ] {
+        assert!(
+            events.iter().any(|e| e == want),
+            "missing {want:?} in {events:?}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_flag_or_a_port_in_use_exits_2_with_one_clear_line() {
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+        .args(["--capacity", "zero"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--capacity"));
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let dir = temp_dir("inuse");
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+        .args(["--bind", &addr, "--log"])
+        .arg(dir.join("server.txt"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("chat-tcp: error: cannot listen on {addr}")),
+        "{stderr}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--log",
+            "/nonexistent-dir/server.txt",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot open log file /nonexistent-dir/server.txt"),
+        "{stderr}"
+    );
+}
