@@ -68,14 +68,9 @@ pub(crate) fn read_loop(conn: Arc<Conn>, engine: SyncSender<Msg>, max_line: usiz
     let mut buf = vec![0u8; READ_BUF];
     let cause = loop {
         match (&conn.stream).read(&mut buf) {
-            Ok(0) => {
-                if let Some(frame) = decoder.finish() {
-                    if engine.send(Msg::Frame { id: conn.id, frame }).is_err() {
-                        break DisconnectCause::Closed;
-                    }
-                }
-                break DisconnectCause::Closed;
-            }
+            // A partial line at the end is not a line (PROTOCOL.md §1): a client killed
+            // mid-line must not deliver half a message.
+            Ok(0) => break DisconnectCause::Closed,
             Ok(n) => {
                 let mut rest = &buf[..n];
                 let mut engine_gone = false;

@@ -40,6 +40,10 @@ struct Args {
     /// Apply --max-per-ip to loopback addresses too.
     #[arg(long)]
     no_loopback_exemption: bool,
+    /// Most sockets held at once (members, waiting and closing) [default: capacity +
+    /// max-pending + 64]; more are refused before any thread starts for them.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
     /// Lines a member may send in one burst.
     #[arg(long, default_value_t = 20)]
     flood_burst: u32,
@@ -79,7 +83,10 @@ fn main() -> ExitCode {
     room.exempt_loopback = !args.no_loopback_exemption;
     room.flood_burst = args.flood_burst;
     room.flood_rate = args.flood_rate;
-    config.max_connections = room.capacity + room.max_pending + 64;
+    config.max_connections = match args.max_connections {
+        Some(n) => n as usize,
+        None => room.capacity + room.max_pending + 64,
+    };
 
     let mut signals = match Signals::new([SIGINT, SIGTERM]) {
         Ok(s) => s,

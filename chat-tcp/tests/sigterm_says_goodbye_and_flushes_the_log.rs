@@ -2,37 +2,14 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use support::{Client, read_events, temp_dir};
 
 #[test]
 fn sigterm_says_goodbye_and_flushes_the_log() {
-    let dir = temp_dir("sigterm");
-    let log = dir.join("server.txt");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-        .args(["--bind", "127.0.0.1:0", "--log"])
-        .arg(&log)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start chat-tcp");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).expect("stderr") > 0,
-            "server exited early"
-        );
-        if let Some(rest) = line.trim().strip_prefix("chat-tcp: listening on ") {
-            let addr = rest.split_whitespace().next().expect("address");
-            break addr.parse().expect("socket address");
-        }
-    };
-
+    let mut server = support::Child::spawn("sigterm", &[]);
+    let addr = server.addr;
     let mut members: Vec<Client> = Vec::new();
     for nick in ["Alice", "Bob", "Carol"] {
         let mut c = Client::connect(addr);
@@ -49,29 +26,14 @@ fn sigterm_says_goodbye_and_flushes_the_log() {
     members[0].until("[Whisper from Bob] psst");
     members[2].sync();
 
-    let sent = Instant::now();
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    let code = server.terminate();
     for m in &mut members {
         m.until("[Server]: The server is shutting down.");
         assert_eq!(m.expect_closed(), Vec::<String>::new());
     }
-    let code = loop {
-        if let Some(code) = child.try_wait().expect("wait") {
-            break code;
-        }
-        assert!(
-            sent.elapsed() < Duration::from_secs(10),
-            "server did not exit"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code.code(), Some(0));
+    assert_eq!(code, Some(0));
 
-    let events = read_events(&log);
+    let events = read_events(&server.log);
     let chats = events.iter().filter(|e| e.starts_with("chat ")).count();
     assert_eq!(chats, 50, "{events:?}");
     for want in [

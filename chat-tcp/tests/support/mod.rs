@@ -224,3 +224,107 @@ pub fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// The real server binary as a child process, killed on drop.
+pub struct Child {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    pub log: PathBuf,
+    pub stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl Child {
+    /// Starts `chat-tcp --bind 127.0.0.1:0 --log <temp>/server.txt <extra>` and waits for it
+    /// to listen.
+    pub fn spawn(name: &str, extra: &[&str]) -> Child {
+        Self::spawn_with_log(temp_dir(name).join("server.txt"), extra)
+    }
+
+    pub fn spawn_with_log(log: PathBuf, extra: &[&str]) -> Child {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+            .args(["--bind", "127.0.0.1:0", "--log"])
+            .arg(&log)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start chat-tcp");
+        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + WAIT;
+        let addr = loop {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("server did not start");
+            if let Some(rest) = line.trim().strip_prefix("chat-tcp: listening on ") {
+                let addr = rest.split_whitespace().next().expect("address");
+                break addr.parse().expect("socket address");
+            }
+        };
+        Child {
+            child,
+            addr,
+            log,
+            stderr: rx,
+        }
+    }
+
+    /// Resident memory of the server in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        proc_status(self.child.id(), "VmRSS:")
+    }
+
+    /// Threads of the server.
+    pub fn threads(&self) -> u64 {
+        proc_status(self.child.id(), "Threads:")
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit code.
+    pub fn terminate(&mut self) -> Option<i32> {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(code) = self.child.try_wait().expect("wait") {
+                return code.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server did not exit after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn proc_status(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .expect("key in status");
+    line[key.len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("number")
+}
