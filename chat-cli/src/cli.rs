@@ -1,0 +1,83 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use time::UtcOffset;
+
+/// A terminal client for the chat server: a full-screen window on a terminal, plain lines on
+/// pipes.
+#[derive(Debug, Parser)]
+#[command(name = "chat-cli", version, about)]
+pub(crate) struct Args {
+    /// Server host name or address.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) host: String,
+    /// Server port.
+    #[arg(long, default_value_t = 9999)]
+    pub(crate) port: u16,
+    /// Nickname to join with; without it the client asks for one.
+    #[arg(long)]
+    pub(crate) nick: Option<String>,
+    /// Directory for `<nickname>_chat_log.txt` (created if missing).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub(crate) log_dir: PathBuf,
+    /// Do not write a chat log.
+    #[arg(long)]
+    pub(crate) no_log: bool,
+    /// Plain mode: stdin lines are sent, received lines printed (automatic when stdin or
+    /// stdout is not a terminal).
+    #[arg(long)]
+    pub(crate) plain: bool,
+    /// The UTC offset appended to bare `/schedule HH:MM` times and used for timestamps
+    /// (`+09:00`, `-05:30`, `Z`); default: the local offset.
+    #[arg(long, value_name = "OFFSET", value_parser = parse_offset, allow_hyphen_values = true)]
+    pub(crate) utc_offset: Option<UtcOffset>,
+}
+
+impl Args {
+    /// `host:port`, with an IPv6 host in brackets.
+    pub(crate) fn addr(&self) -> String {
+        if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Parses `+09:00`, `-05:30`, `Z` (the forms `/schedule` accepts after a time).
+fn parse_offset(s: &str) -> Result<UtcOffset, String> {
+    chatcore::timespec::TimeSpec::parse(&format!("00:00{s}"))
+        .ok()
+        .and_then(|spec| spec.offset)
+        .ok_or_else(|| format!("{s:?} is not an offset like +09:00, -05:30 or Z"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::offset;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+09:00"), Ok(offset!(+9)));
+        assert_eq!(parse_offset("-05:30"), Ok(offset!(-5:30)));
+        assert_eq!(parse_offset("Z"), Ok(UtcOffset::UTC));
+        assert!(parse_offset("").is_err());
+        assert!(parse_offset("9").is_err());
+        assert!(parse_offset("+24:00").is_err());
+    }
+
+    #[test]
+    fn arguments() -> Result<(), clap::Error> {
+        let args = Args::try_parse_from(["chat-cli", "--utc-offset", "-05:00", "--nick", "Bob"])?;
+        assert_eq!(args.utc_offset, Some(offset!(-5)));
+        assert_eq!(args.addr(), "127.0.0.1:9999");
+        let args = Args::try_parse_from(["chat-cli", "--host", "::1", "--port", "1"])?;
+        assert_eq!(args.addr(), "[::1]:1");
+        let err = Args::try_parse_from(["chat-cli", "--port", "x"]).err();
+        assert_eq!(err.map(|e| e.exit_code()), Some(2));
+        Ok(())
+    }
+}

@@ -1,0 +1,317 @@
+//! The driver shared by both front ends: it feeds events to the [`Session`] and carries out
+//! its outputs on the connection, the chat log and the reconnect timer.
+//!
+//! A front end owns one [`Client`] and follows the same rule as `chatcore`'s run loop: after
+//! each `handle_*` call, drain [`Client::poll_shown`]; then wait for the next [`Event`] or
+//! until [`Client::poll_timeout`] and call [`Client::handle_timeout`].
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::chatlog::{self, ChatLog};
+use crate::display::DisplayLine;
+use crate::net::{self, Connection, NetEvent};
+use crate::session::{Output, Phase, Session, Typed};
+
+/// How long to wait for the server to close after `/quit` before leaving anyway.
+const LEAVE_GRACE: Duration = Duration::from_secs(3);
+
+/// Lines shown before the nickname is accepted are kept for the log, up to this many.
+const MAX_EARLY_LOG_LINES: usize = 100;
+
+/// Everything that can wake a front end up, from any thread.
+#[derive(Debug)]
+pub(crate) enum Event {
+    /// Something happened on connection `conn`.
+    Net {
+        /// Which connection (late events of an old one are ignored).
+        conn: u64,
+        /// What happened.
+        event: NetEvent,
+    },
+    /// A typed line or the end of input (plain mode's stdin thread).
+    Typed(Typed),
+    /// A key, paste or resize (terminal mode's input thread).
+    Terminal(crossterm::event::Event),
+    /// Reading the terminal failed; terminal mode ends.
+    TerminalFailed(String),
+}
+
+/// Where to connect and log.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// `host:port`, for connecting and the status line.
+    pub(crate) addr: String,
+    /// The chat log directory, or `None` for `--no-log`.
+    pub(crate) log_dir: Option<PathBuf>,
+    /// The user's UTC offset, for log timestamps.
+    pub(crate) offset: UtcOffset,
+}
+
+/// The chat log's state over a session.
+#[derive(Debug)]
+enum Log {
+    /// `--no-log`.
+    Off,
+    /// No nickname yet: entries wait here to be written once the file is opened.
+    Pending(Vec<(OffsetDateTime, String)>),
+    /// Open, named after the session's first accepted nickname (kept after renames).
+    Open(ChatLog),
+    /// Could not be opened or written; the user was told once.
+    Failed,
+}
+
+/// The session plus its connection, chat log and timers.
+#[derive(Debug)]
+pub(crate) struct Client {
+    /// The protocol state.
+    session: Session,
+    /// Where to connect and log.
+    settings: Settings,
+    /// The open connection, if any.
+    conn: Option<Connection>,
+    /// The id of a background connect in progress.
+    connecting: Option<u64>,
+    /// The id for the next connection.
+    next_id: u64,
+    /// Where connection threads send their events.
+    tx: Sender<Event>,
+    /// When to try reconnecting.
+    reconnect_at: Option<Instant>,
+    /// When to stop waiting for the server to close after `/quit`.
+    leave_by: Option<Instant>,
+    /// The chat log.
+    log: Log,
+    /// Lines for the front end to show, oldest first.
+    shown: VecDeque<DisplayLine>,
+    /// The exit code, once the session is over.
+    finished: Option<u8>,
+}
+
+impl Client {
+    /// Starts the session on an open connection; its reader thread reports to `tx`.
+    pub(crate) fn new(
+        session: Session,
+        settings: Settings,
+        stream: TcpStream,
+        tx: Sender<Event>,
+    ) -> io::Result<Client> {
+        let log = if settings.log_dir.is_some() {
+            Log::Pending(Vec::new())
+        } else {
+            Log::Off
+        };
+        let mut client = Client {
+            session,
+            settings,
+            conn: None,
+            connecting: None,
+            next_id: 1,
+            tx,
+            reconnect_at: None,
+            leave_by: None,
+            log,
+            shown: VecDeque::new(),
+            finished: None,
+        };
+        net::spawn_reader(&stream, client.reporter(0))?;
+        client.conn = Some(Connection::new(0, stream));
+        client.session.handle_connected();
+        client.drive(Instant::now());
+        Ok(client)
+    }
+
+    // Getters.
+
+    /// The protocol state, for the status line.
+    pub(crate) fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Where it connects.
+    pub(crate) fn addr(&self) -> &str {
+        &self.settings.addr
+    }
+
+    /// The exit code, once nothing more will happen on the network.
+    pub(crate) fn finished(&self) -> Option<u8> {
+        self.finished
+    }
+
+    // Inputs.
+
+    /// Handles one event (terminal events are the front end's and are ignored here).
+    pub(crate) fn handle_event(&mut self, now: Instant, event: Event) {
+        match event {
+            Event::Net { conn, event } => self.handle_net(conn, event),
+            Event::Typed(typed) => self.session.handle_typed(typed),
+            Event::Terminal(_) | Event::TerminalFailed(_) => return,
+        }
+        self.drive(now);
+    }
+
+    /// A line typed in the terminal, or its end (Ctrl-C, Ctrl-D).
+    pub(crate) fn handle_typed(&mut self, now: Instant, typed: Typed) {
+        self.session.handle_typed(typed);
+        self.drive(now);
+    }
+
+    /// Fires the reconnect and leave timers that are due.
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        if self.reconnect_at.is_some_and(|at| at <= now) {
+            self.reconnect_at = None;
+            let id = self.next_id;
+            self.next_id += 1;
+            self.connecting = Some(id);
+            net::spawn_connect(self.settings.addr.clone(), self.reporter(id));
+        }
+        if self.leave_by.is_some_and(|at| at <= now) && self.finished.is_none() {
+            self.leave_by = None;
+            self.disconnect();
+            self.finished = Some(0);
+        }
+    }
+
+    // Outputs.
+
+    /// The next line to show.
+    pub(crate) fn poll_shown(&mut self) -> Option<DisplayLine> {
+        self.shown.pop_front()
+    }
+
+    /// When [`Client::handle_timeout`] should be called next.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        if self.finished.is_some() {
+            return None;
+        }
+        match (self.reconnect_at, self.leave_by) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    // Internals.
+
+    fn handle_net(&mut self, id: u64, event: NetEvent) {
+        let current = self.conn.as_ref().is_some_and(|c| c.id() == id);
+        match event {
+            NetEvent::Connected(stream) if self.connecting == Some(id) => {
+                self.connecting = None;
+                self.conn = Some(Connection::new(id, stream));
+                self.session.handle_connected();
+            }
+            NetEvent::Failed(e) if self.connecting == Some(id) => {
+                self.connecting = None;
+                self.session.handle_connect_failed(&e.to_string());
+            }
+            NetEvent::Line(line) if current => self.session.handle_line(&line),
+            NetEvent::Closed if current => {
+                self.conn = None;
+                self.session.handle_closed();
+            }
+            // A late event from a connection already given up on.
+            NetEvent::Connected(_) | NetEvent::Failed(_) | NetEvent::Line(_) | NetEvent::Closed => {
+            }
+        }
+    }
+
+    /// Carries out the session's outputs.
+    fn drive(&mut self, now: Instant) {
+        while let Some(output) = self.session.poll_output() {
+            match output {
+                Output::Send(line) => {
+                    if let Some(conn) = &mut self.conn
+                        && let Err(e) = conn.send(&line)
+                    {
+                        // The reader reports the close; the session reconnects from there.
+                        self.show(DisplayLine::notice(&format!("Could not send: {e}.")));
+                    }
+                }
+                Output::Show(line) => self.show(line),
+                Output::OpenLog(nick) => self.open_log(&nick),
+                Output::Disconnect => self.disconnect(),
+                Output::Reconnect(delay) => {
+                    self.conn = None;
+                    self.reconnect_at = Some(now + delay);
+                }
+                Output::Finished(code) => {
+                    self.disconnect();
+                    self.reconnect_at = None;
+                    self.leave_by = None;
+                    self.finished = Some(code);
+                }
+            }
+        }
+        if *self.session.phase() == Phase::Leaving && self.leave_by.is_none() {
+            self.leave_by = Some(now + LEAVE_GRACE);
+        }
+    }
+
+    fn disconnect(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            conn.close();
+        }
+    }
+
+    fn reporter(&self, id: u64) -> impl FnMut(NetEvent) -> bool + Send + 'static {
+        let tx = self.tx.clone();
+        move |event| tx.send(Event::Net { conn: id, event }).is_ok()
+    }
+
+    fn show(&mut self, line: DisplayLine) {
+        let entry_line = line.text.clone();
+        self.shown.push_back(line);
+        self.record(&entry_line);
+    }
+
+    fn record(&mut self, line: &str) {
+        let at = OffsetDateTime::now_utc().to_offset(self.settings.offset);
+        match &mut self.log {
+            Log::Open(log) => {
+                if let Err(e) = log.append(at, line) {
+                    self.log = Log::Failed;
+                    let text = format!("Could not write the chat log ({e}); logging stopped.");
+                    self.shown.push_back(DisplayLine::notice(&text));
+                }
+            }
+            Log::Pending(entries) if entries.len() < MAX_EARLY_LOG_LINES => {
+                entries.push((at, line.to_owned()));
+            }
+            Log::Pending(_) | Log::Off | Log::Failed => {}
+        }
+    }
+
+    fn open_log(&mut self, nick: &str) {
+        let (Some(dir), Log::Pending(early)) = (&self.settings.log_dir, &mut self.log) else {
+            return;
+        };
+        let early = std::mem::take(early);
+        let opened = std::fs::create_dir_all(dir).and_then(|()| {
+            let mut log = ChatLog::open(dir, nick)?;
+            for (at, line) in &early {
+                log.append(*at, line)?;
+            }
+            Ok(log)
+        });
+        match opened {
+            Ok(log) => {
+                let text = format!("Chat log: {}", log.path().display());
+                self.log = Log::Open(log);
+                // Said on screen only: the log does not need its own name in it.
+                self.shown.push_back(DisplayLine::notice(&text));
+            }
+            Err(e) => {
+                self.log = Log::Failed;
+                let name = chatlog::file_name(nick);
+                let text = format!("Could not open the chat log {name} ({e}); not logging.");
+                self.show(DisplayLine::notice(&text));
+            }
+        }
+    }
+}

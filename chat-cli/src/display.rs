@@ -1,0 +1,270 @@
+//! Server lines as classified display lines, sanitised again before anything draws them.
+
+use chatcore::sanitize::sanitize;
+
+/// What a shown line is, so each front end can style it (the text is the same everywhere).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `[Server]: ...`
+    Server,
+    /// `[Whisper from Bob] ...`
+    WhisperFrom {
+        /// The sender.
+        nick: String,
+    },
+    /// `[Whisper to Charlie] ...`
+    WhisperTo {
+        /// The recipient.
+        nick: String,
+    },
+    /// `[Scheduled by Charlie] ...`
+    Scheduled {
+        /// The author (as named when it was scheduled).
+        nick: String,
+    },
+    /// `Alice >> Hello`
+    Chat {
+        /// The sender.
+        nick: String,
+    },
+    /// The user's own chat line, shown locally because the server never echoes it.
+    Own {
+        /// The user's nickname when it was sent.
+        nick: String,
+    },
+    /// A message from the client itself (connection state and the like), never from the network.
+    Notice,
+    /// A line that fits no known shape; shown as is.
+    Other,
+}
+
+/// One line ready to show: its kind and its sanitised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DisplayLine {
+    /// How to style it.
+    pub(crate) kind: Kind,
+    /// The whole line as shown and logged, free of control characters.
+    pub(crate) text: String,
+    /// Byte offset in `text` where the message body starts (after `Alice >> `,
+    /// `[Whisper from Bob] `, ...); 0 for lines without a sender.
+    pub(crate) body_start: usize,
+}
+
+impl DisplayLine {
+    /// Classifies a line received from the server.
+    ///
+    /// The server already sanitises what members send; the client does it again so that no
+    /// escape sequence from the network can reach the terminal, whatever the server is.
+    pub(crate) fn received(line: &str) -> DisplayLine {
+        let text = sanitize(line).into_owned();
+        let (kind, body_start) = classify(&text);
+        DisplayLine {
+            kind,
+            text,
+            body_start,
+        }
+    }
+
+    /// The user's own chat line, as the others see it.
+    pub(crate) fn own(nick: &str, chat: &str) -> DisplayLine {
+        let nick = sanitize(nick).into_owned();
+        let text = format!("{nick} >> {}", sanitize(chat));
+        DisplayLine {
+            body_start: nick.len() + 4,
+            kind: Kind::Own { nick },
+            text,
+        }
+    }
+
+    /// A message from the client itself.
+    pub(crate) fn notice(text: &str) -> DisplayLine {
+        DisplayLine {
+            kind: Kind::Notice,
+            text: format!("* {}", sanitize(text)),
+            body_start: 0,
+        }
+    }
+
+    /// The message body (the whole text for lines without a sender).
+    pub(crate) fn body(&self) -> &str {
+        self.text.get(self.body_start..).unwrap_or_default()
+    }
+
+    /// True when this line is someone else's message that names `nick` as a word
+    /// (case-insensitively), the way IRC clients highlight mentions.
+    pub(crate) fn mentions(&self, nick: &str) -> bool {
+        match &self.kind {
+            Kind::Chat { nick: from }
+            | Kind::WhisperFrom { nick: from }
+            | Kind::Scheduled { nick: from } => {
+                !from.eq_ignore_ascii_case(nick) && mentions(self.body(), nick)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn classify(text: &str) -> (Kind, usize) {
+    if text.starts_with("[Server]:") {
+        return (Kind::Server, 0);
+    }
+    for (prefix, make) in [
+        ("[Whisper from ", whisper_from as fn(String) -> Kind),
+        ("[Whisper to ", whisper_to),
+        ("[Scheduled by ", scheduled),
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix)
+            && let Some(end) = rest.find("] ")
+            && !rest[..end].is_empty()
+            && !rest[..end].contains(' ')
+        {
+            return (make(rest[..end].to_owned()), prefix.len() + end + 2);
+        }
+    }
+    if let Some(end) = text.find(" >> ")
+        && end > 0
+        && !text[..end].contains(' ')
+    {
+        let nick = text[..end].to_owned();
+        return (Kind::Chat { nick }, end + 4);
+    }
+    (Kind::Other, 0)
+}
+
+fn whisper_from(nick: String) -> Kind {
+    Kind::WhisperFrom { nick }
+}
+
+fn whisper_to(nick: String) -> Kind {
+    Kind::WhisperTo { nick }
+}
+
+fn scheduled(nick: String) -> Kind {
+    Kind::Scheduled { nick }
+}
+
+/// True when `nick` occurs in `text` as a whole word, ignoring case. Nickname characters
+/// (letters, digits, `_`, `-`) on either side make it part of another word; a `.` does not,
+/// so `see you, alice.` still counts.
+pub(crate) fn mentions(text: &str, nick: &str) -> bool {
+    if nick.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    let nick = nick.to_lowercase();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(&nick).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + nick.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(line: &str) -> Kind {
+        DisplayLine::received(line).kind
+    }
+
+    #[test]
+    fn classifies_every_shape() {
+        let nick = |s: &str| s.to_owned();
+        assert_eq!(kind("[Server]: Bob has joined the chat."), Kind::Server);
+        assert_eq!(
+            kind("[Whisper from Bob] Hi, Charlie!"),
+            Kind::WhisperFrom { nick: nick("Bob") }
+        );
+        assert_eq!(
+            kind("[Whisper to Charlie] Hi, Charlie!"),
+            Kind::WhisperTo {
+                nick: nick("Charlie")
+            }
+        );
+        assert_eq!(
+            kind("[Scheduled by 개똥이] 회의"),
+            Kind::Scheduled {
+                nick: nick("개똥이")
+            }
+        );
+        assert_eq!(
+            kind("Alice >> Hello >> all"),
+            Kind::Chat {
+                nick: nick("Alice")
+            }
+        );
+        assert_eq!(kind("no shape here"), Kind::Other);
+        assert_eq!(kind(" >> empty nick"), Kind::Other);
+        assert_eq!(kind("two words >> x"), Kind::Other);
+        assert_eq!(kind("[Whisper from ] x"), Kind::Other);
+    }
+
+    #[test]
+    fn body_follows_the_prefix() {
+        assert_eq!(DisplayLine::received("Alice >> Hello").body(), "Hello");
+        assert_eq!(DisplayLine::received("[Whisper from Bob] Hi").body(), "Hi");
+        assert_eq!(DisplayLine::received("[Scheduled by Bob] go").body(), "go");
+        assert_eq!(
+            DisplayLine::received("[Server]: Welcome").body(),
+            "[Server]: Welcome"
+        );
+    }
+
+    #[test]
+    fn escape_sequences_are_removed_again() {
+        let line = DisplayLine::received("Mallory >> \x1b[31mRED\x1b[0m \x1b]0;PWNED\x07\u{202E}x");
+        assert_eq!(line.text, "Mallory >> [31mRED[0m ]0;PWNEDx");
+        assert_eq!(
+            line.kind,
+            Kind::Chat {
+                nick: "Mallory".into()
+            }
+        );
+        assert!(!line.text.chars().any(char::is_control));
+        let notice = DisplayLine::notice("lost\x1b[2J");
+        assert_eq!(notice.text, "* lost[2J");
+        let own = DisplayLine::own("Alice", "a\tb\x07");
+        assert_eq!(own.text, "Alice >> a b");
+        assert_eq!(own.body(), "a b");
+    }
+
+    #[test]
+    fn own_and_notice_lines() {
+        let own = DisplayLine::own("Alice", "/etc");
+        assert_eq!(own.text, "Alice >> /etc");
+        assert_eq!(
+            own.kind,
+            Kind::Own {
+                nick: "Alice".into()
+            }
+        );
+        assert_eq!(DisplayLine::notice("Reconnecting").kind, Kind::Notice);
+    }
+
+    #[test]
+    fn mention_is_a_whole_word_in_any_case() {
+        assert!(mentions("hi alice", "Alice"));
+        assert!(mentions("ALICE: look", "Alice"));
+        assert!(mentions("see you, alice.", "Alice"));
+        assert!(mentions("@alice!", "Alice"));
+        assert!(mentions("개똥이 안녕", "개똥이"));
+        assert!(!mentions("malice", "Alice"));
+        assert!(!mentions("alice_b", "Alice"));
+        assert!(!mentions("alice2", "Alice"));
+        assert!(!mentions("nothing", "Alice"));
+        assert!(!mentions("anything", ""));
+        assert!(mentions("malice and alice", "Alice"));
+    }
+
+    #[test]
+    fn only_other_peoples_messages_mention() {
+        assert!(DisplayLine::received("Bob >> hey alice").mentions("Alice"));
+        assert!(DisplayLine::received("[Whisper from Bob] alice?").mentions("Alice"));
+        assert!(DisplayLine::received("[Scheduled by Bob] alice").mentions("Alice"));
+        assert!(!DisplayLine::received("[Server]: Alice has joined the chat.").mentions("Alice"));
+        assert!(!DisplayLine::received("Bob >> hey").mentions("Alice"));
+        assert!(!DisplayLine::received("Alice >> I am alice").mentions("Alice"));
+        assert!(!DisplayLine::own("Alice", "alice").mentions("Alice"));
+    }
+}

@@ -1,0 +1,358 @@
+//! The input line editor: text, a cursor on grapheme boundaries, and what part of the line
+//! fits the screen. Pure; the terminal code maps keys onto these methods.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Most bytes the editor holds: the server refuses lines over 4096 bytes, and a `/schedule`
+/// offset adds 6, so a longer line could never be sent.
+pub(crate) const MAX_INPUT_BYTES: usize = 4090;
+
+/// An editable line. The cursor is a byte offset that always sits on a grapheme boundary, so
+/// `e` + combining accent, a Hangul syllable or a ZWJ emoji moves and deletes as one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct LineEditor {
+    /// The line typed so far.
+    text: String,
+    /// Byte offset of the cursor in `text`.
+    cursor: usize,
+}
+
+impl LineEditor {
+    /// The line typed so far.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// True when nothing is typed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Replaces the whole line (history recall); the cursor goes to the end.
+    pub(crate) fn set(&mut self, text: &str) {
+        self.text.clear();
+        self.cursor = 0;
+        self.insert_str(text);
+    }
+
+    /// Takes the line out (Enter), leaving the editor empty.
+    pub(crate) fn take(&mut self) -> String {
+        self.cursor = 0;
+        std::mem::take(&mut self.text)
+    }
+
+    /// Inserts text at the cursor. Line breaks and other control characters (a paste) become
+    /// spaces or vanish, as one line is one message; past [`MAX_INPUT_BYTES`] the rest is
+    /// dropped.
+    pub(crate) fn insert_str(&mut self, s: &str) {
+        for c in s.chars() {
+            match c {
+                '\r' => {}
+                '\n' | '\t' => self.insert(' '),
+                c => self.insert(c),
+            }
+        }
+    }
+
+    /// Inserts one character at the cursor (controls are ignored).
+    pub(crate) fn insert(&mut self, c: char) {
+        if c.is_control() || self.text.len() + c.len_utf8() > MAX_INPUT_BYTES {
+            return;
+        }
+        self.text.insert(self.cursor, c);
+        self.cursor += c.len_utf8();
+        // A combining mark joins the grapheme before it; keep the cursor on a boundary.
+        self.cursor = self.boundary_at_or_after(self.cursor);
+    }
+
+    /// Deletes the grapheme before the cursor (Backspace).
+    pub(crate) fn backspace(&mut self) {
+        let start = self.prev_boundary();
+        self.text.replace_range(start..self.cursor, "");
+        self.cursor = start;
+    }
+
+    /// Deletes the grapheme under the cursor (Delete).
+    pub(crate) fn delete(&mut self) {
+        let end = self.next_boundary();
+        self.text.replace_range(self.cursor..end, "");
+    }
+
+    /// Moves one grapheme left.
+    pub(crate) fn left(&mut self) {
+        self.cursor = self.prev_boundary();
+    }
+
+    /// Moves one grapheme right.
+    pub(crate) fn right(&mut self) {
+        self.cursor = self.next_boundary();
+    }
+
+    /// Moves to the start of the line.
+    pub(crate) fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    /// Moves to the end of the line.
+    pub(crate) fn end(&mut self) {
+        self.cursor = self.text.len();
+    }
+
+    /// Moves to the start of the previous word.
+    pub(crate) fn word_left(&mut self) {
+        self.cursor = self.word_start_before();
+    }
+
+    /// Moves past the end of the next word.
+    pub(crate) fn word_right(&mut self) {
+        let rest = &self.text[self.cursor..];
+        let skipped = rest.len() - rest.trim_start_matches(' ').len();
+        let word = rest[skipped..].find(' ').unwrap_or(rest.len() - skipped);
+        self.cursor += skipped + word;
+    }
+
+    /// Deletes the word before the cursor (Ctrl-W).
+    pub(crate) fn delete_word_before(&mut self) {
+        let start = self.word_start_before();
+        self.text.replace_range(start..self.cursor, "");
+        self.cursor = start;
+    }
+
+    /// Deletes from the line start to the cursor (Ctrl-U).
+    pub(crate) fn delete_to_start(&mut self) {
+        self.text.replace_range(..self.cursor, "");
+        self.cursor = 0;
+    }
+
+    /// Deletes from the cursor to the line end (Ctrl-K).
+    pub(crate) fn delete_to_end(&mut self) {
+        self.text.truncate(self.cursor);
+    }
+
+    /// The part of the line to draw in `width` columns and the cursor's column in it.
+    ///
+    /// The view scrolls horizontally so the cursor is always visible, keeping a quarter of
+    /// the width of context before it when the line is longer than the field; a wide
+    /// character that would straddle the edge is left out rather than cut.
+    pub(crate) fn view(&self, width: usize) -> (&str, usize) {
+        if width == 0 {
+            return ("", 0);
+        }
+        let before = &self.text[..self.cursor];
+        let cursor_col = before.width();
+        // Start as late as needed for the cursor (and a cell after it) to fit.
+        let mut start = 0;
+        if cursor_col + 1 > width {
+            let keep = (width * 3 / 4).max(1);
+            let mut col = cursor_col;
+            start = self.cursor;
+            for (i, g) in before.grapheme_indices(true).rev() {
+                let w = g.width();
+                if cursor_col - (col - w) >= keep {
+                    break;
+                }
+                col -= w;
+                start = i;
+            }
+        }
+        let mut end = start;
+        let mut used = 0;
+        for (i, g) in self.text[start..].grapheme_indices(true) {
+            let w = g.width();
+            if used + w > width {
+                break;
+            }
+            used += w;
+            end = start + i + g.len();
+        }
+        let col = self.text[start..self.cursor].width();
+        (&self.text[start..end], col)
+    }
+
+    fn prev_boundary(&self) -> usize {
+        self.text[..self.cursor]
+            .grapheme_indices(true)
+            .next_back()
+            .map_or(0, |(i, _)| i)
+    }
+
+    fn next_boundary(&self) -> usize {
+        self.text[self.cursor..]
+            .graphemes(true)
+            .next()
+            .map_or(self.cursor, |g| self.cursor + g.len())
+    }
+
+    fn boundary_at_or_after(&self, at: usize) -> usize {
+        // Only the graphemes around `at` can change when a character is inserted there, so
+        // segment from two graphemes back instead of from the start (a 4 KB paste stays
+        // linear).
+        let back = |end: usize| {
+            self.text[..end]
+                .grapheme_indices(true)
+                .next_back()
+                .map_or(0, |(i, _)| i)
+        };
+        let mut pos = back(back(at));
+        for g in self.text[pos..].graphemes(true) {
+            if pos >= at {
+                return pos;
+            }
+            pos += g.len();
+        }
+        self.text.len()
+    }
+
+    fn word_start_before(&self) -> usize {
+        let before = self.text[..self.cursor].trim_end_matches(' ');
+        before.rfind(' ').map_or(0, |i| i + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(s: &str) -> LineEditor {
+        let mut e = LineEditor::default();
+        e.insert_str(s);
+        e
+    }
+
+    #[test]
+    fn insert_move_and_delete() {
+        let mut e = typed("helo");
+        e.left();
+        e.insert('l');
+        assert_eq!(e.text(), "hello");
+        e.home();
+        e.delete();
+        e.insert('H');
+        e.end();
+        e.insert('!');
+        assert_eq!(e.text(), "Hello!");
+        e.backspace();
+        e.backspace();
+        assert_eq!(e.text(), "Hell");
+        e.home();
+        e.backspace();
+        e.end();
+        e.delete();
+        assert_eq!(e.text(), "Hell");
+        assert_eq!(e.take(), "Hell");
+        assert!(e.is_empty());
+        e.backspace();
+        e.left();
+        e.right();
+        assert_eq!(e.view(10), ("", 0));
+    }
+
+    #[test]
+    fn korean_and_emoji_move_as_one() {
+        let mut e = typed("안녕👨‍👩‍👧e\u{301}");
+        e.backspace();
+        assert_eq!(e.text(), "안녕👨‍👩‍👧");
+        e.backspace();
+        assert_eq!(e.text(), "안녕");
+        e.left();
+        e.insert('a');
+        assert_eq!(e.text(), "안a녕");
+        e.right();
+        e.right();
+        e.insert('!');
+        assert_eq!(e.text(), "안a녕!");
+    }
+
+    #[test]
+    fn combining_mark_joins_the_previous_grapheme() {
+        let mut e = typed("e");
+        e.insert('\u{301}');
+        e.left();
+        assert_eq!(e.view(10).1, 0);
+        e.delete();
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn words_and_kills() {
+        let mut e = typed("one two  three");
+        e.word_left();
+        assert_eq!(e.view(40).1, 9);
+        e.word_left();
+        assert_eq!(e.view(40).1, 4);
+        e.word_right();
+        assert_eq!(e.view(40).1, 7);
+        e.delete_to_end();
+        assert_eq!(e.text(), "one two");
+        e.delete_word_before();
+        assert_eq!(e.text(), "one ");
+        e.insert_str("x y");
+        e.left();
+        e.delete_to_start();
+        assert_eq!(e.text(), "y");
+        e.end();
+        e.delete_word_before();
+        e.delete_word_before();
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn paste_is_one_line() {
+        let e = typed("a\r\nb\tc\x1bd");
+        assert_eq!(e.text(), "a b cd");
+    }
+
+    #[test]
+    fn length_is_capped() {
+        let mut e = typed(&"x".repeat(MAX_INPUT_BYTES + 10));
+        assert_eq!(e.text().len(), MAX_INPUT_BYTES);
+        e.backspace();
+        e.insert('가');
+        assert_eq!(e.text().len(), MAX_INPUT_BYTES - 1);
+    }
+
+    #[test]
+    fn set_replaces_and_moves_to_end() {
+        let mut e = typed("abc");
+        e.home();
+        e.set("xyz");
+        e.insert('!');
+        assert_eq!(e.text(), "xyz!");
+    }
+
+    #[test]
+    fn view_counts_wide_characters() {
+        let e = typed("가나다");
+        assert_eq!(e.view(10), ("가나다", 6));
+        let mut e = typed("ab");
+        e.home();
+        e.right();
+        assert_eq!(e.view(10), ("ab", 1));
+    }
+
+    #[test]
+    fn view_scrolls_to_keep_the_cursor_visible() {
+        let e = typed("0123456789abcdef");
+        let (shown, col) = e.view(8);
+        assert!(shown.ends_with('f'), "{shown}");
+        assert_eq!(col, shown.len());
+        assert!(col < 8);
+        let mut e = e;
+        e.home();
+        assert_eq!(e.view(8), ("01234567", 0));
+    }
+
+    #[test]
+    fn view_never_cuts_a_wide_character() {
+        let mut e = typed("가나다라마바사");
+        for _ in 0..7 {
+            let (shown, col) = e.view(5);
+            assert!(shown.width() <= 5, "{shown}");
+            assert!(col < 5, "{col}");
+            e.left();
+        }
+        let (shown, col) = e.view(5);
+        assert_eq!((shown, col), ("가나", 0));
+    }
+}

@@ -1,0 +1,235 @@
+//! The TCP side: connecting, a reader thread per connection that turns bytes into lines, the
+//! writer, and the reconnect backoff.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::thread;
+use std::time::Duration;
+
+use chatcore::{Frame, LineDecoder};
+
+/// How long one connect attempt may take per address.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a write may block before the connection is given up on (a server that stopped
+/// reading must not freeze the input line).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest line accepted from the server; its lines are at most 4096 + 256 bytes, so this
+/// only bounds the memory a broken server can make the client use.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// First reconnect delay; it doubles per failed attempt.
+const BACKOFF_START: Duration = Duration::from_secs(1);
+
+/// Longest reconnect delay.
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// What a connection's thread reports.
+#[derive(Debug)]
+pub(crate) enum NetEvent {
+    /// A background connect succeeded; this is the writing half.
+    Connected(TcpStream),
+    /// A background connect failed.
+    Failed(io::Error),
+    /// One line from the server, without its LF.
+    Line(String),
+    /// The server closed the connection or it broke; nothing more comes from it.
+    Closed,
+}
+
+/// The delay before reconnect attempt `attempt` (0-based): 1 s, 2 s, 4 s, ... capped at 60 s.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    BACKOFF_START
+        .checked_mul(1u32.checked_shl(attempt).unwrap_or(u32::MAX))
+        .map_or(BACKOFF_MAX, |d| d.min(BACKOFF_MAX))
+}
+
+/// Connects to `addr` (`host:port`), trying each address it resolves to.
+pub(crate) fn connect(addr: &str) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address found");
+    for sock in addr.to_socket_addrs()? {
+        match TcpStream::connect_timeout(&sock, CONNECT_TIMEOUT) {
+            Ok(stream) => {
+                stream.set_nodelay(true)?;
+                stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+                return Ok(stream);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// Connects in a background thread, so a slow connect never freezes the screen; reports
+/// [`NetEvent::Connected`] or [`NetEvent::Failed`], then, once connected, reads like
+/// [`spawn_reader`].
+pub(crate) fn spawn_connect<F>(addr: String, mut report: F)
+where
+    F: FnMut(NetEvent) -> bool + Send + 'static,
+{
+    thread::spawn(move || {
+        let stream = match connect(&addr).and_then(|s| Ok((s.try_clone()?, s))) {
+            Ok((reader, writer)) => {
+                if !report(NetEvent::Connected(writer)) {
+                    return;
+                }
+                reader
+            }
+            Err(e) => {
+                report(NetEvent::Failed(e));
+                return;
+            }
+        };
+        read_lines(stream, report);
+    });
+}
+
+/// Reads lines from `stream` in a thread, reporting each and then [`NetEvent::Closed`];
+/// stops early when `report` returns false (the receiver is gone).
+pub(crate) fn spawn_reader<F>(stream: &TcpStream, report: F) -> io::Result<()>
+where
+    F: FnMut(NetEvent) -> bool + Send + 'static,
+{
+    let reader = stream.try_clone()?;
+    thread::spawn(move || read_lines(reader, report));
+    Ok(())
+}
+
+fn read_lines<F: FnMut(NetEvent) -> bool>(mut stream: TcpStream, mut report: F) {
+    let mut decoder = LineDecoder::new(MAX_LINE_BYTES);
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let mut input = &buf[..n];
+        while let Some(frame) = decoder.decode(&mut input) {
+            // Overlong and non-UTF-8 lines cannot come from a conforming server; they are
+            // dropped rather than shown in part.
+            if let Frame::Line(line) = frame
+                && !report(NetEvent::Line(line))
+            {
+                return;
+            }
+        }
+    }
+    if let Some(Frame::Line(line)) = decoder.finish()
+        && !report(NetEvent::Line(line))
+    {
+        return;
+    }
+    report(NetEvent::Closed);
+}
+
+/// The writing half of an open connection.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    /// Tags this connection's events, so late events of an old connection are ignored.
+    id: u64,
+    /// Written to by the UI thread; the reader thread has its own clone.
+    stream: TcpStream,
+}
+
+impl Connection {
+    /// Wraps the writing half of connection `id`.
+    pub(crate) fn new(id: u64, stream: TcpStream) -> Self {
+        Connection { id, stream }
+    }
+
+    /// The id its events carry.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Sends one line. CR and LF inside it are dropped: one line is one message, whatever
+    /// was typed. On failure the connection is shut down, so its reader reports `Closed`.
+    pub(crate) fn send(&mut self, line: &str) -> io::Result<()> {
+        let mut wire: String = line.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+        wire.push('\n');
+        let result = self.stream.write_all(wire.as_bytes());
+        if result.is_err() {
+            self.close();
+        }
+        result
+    }
+
+    /// Shuts the connection down both ways; its reader then reports `Closed`.
+    pub(crate) fn close(&self) {
+        // Already closed by the peer is fine.
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::sync::mpsc;
+
+    #[test]
+    fn backoff_doubles_from_one_second_to_a_minute() {
+        let secs: Vec<u64> = (0..9).map(|a| backoff(a).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(backoff(31), BACKOFF_MAX);
+        assert_eq!(backoff(32), BACKOFF_MAX);
+        assert_eq!(backoff(u32::MAX), BACKOFF_MAX);
+    }
+
+    #[test]
+    fn reads_lines_then_reports_closed() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?.to_string();
+        let (tx, rx) = mpsc::channel();
+        let stream = connect(&addr)?;
+        spawn_reader(&stream, move |ev| tx.send(ev).is_ok())?;
+        let mut conn = Connection::new(7, stream);
+        let (mut server, _) = listener.accept()?;
+        server.write_all("one\r\ntwo\n안녕\nlast".as_bytes())?;
+        conn.send("hi\nthere")?;
+        // Read what was sent before closing, or the close could become a reset.
+        let mut sent = [0u8; 8];
+        server.read_exact(&mut sent)?;
+        assert_eq!(&sent, b"hithere\n");
+        drop(server);
+        let timeout = Duration::from_secs(10);
+        let mut lines = Vec::new();
+        loop {
+            match rx.recv_timeout(timeout).map_err(io::Error::other)? {
+                NetEvent::Line(line) => lines.push(line),
+                NetEvent::Closed => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(lines, ["one", "two", "안녕", "last"]);
+        assert_eq!(conn.id(), 7);
+        Ok(())
+    }
+
+    #[test]
+    fn sent_lines_never_contain_a_line_break() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let mut conn = Connection::new(1, connect(&listener.local_addr()?.to_string())?);
+        let (mut server, _) = listener.accept()?;
+        conn.send("a\nb\r")?;
+        conn.close();
+        let mut got = String::new();
+        server.read_to_string(&mut got)?;
+        assert_eq!(got, "ab\n");
+        Ok(())
+    }
+
+    #[test]
+    fn background_connect_reports_failure() -> io::Result<()> {
+        // A port that was just free is almost certainly refused.
+        let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?.to_string();
+        let (tx, rx) = mpsc::channel();
+        spawn_connect(addr, move |ev| tx.send(ev).is_ok());
+        let ev = rx
+            .recv_timeout(Duration::from_secs(20))
+            .map_err(io::Error::other)?;
+        assert!(matches!(ev, NetEvent::Failed(_)), "{ev:?}");
+        Ok(())
+    }
+}

@@ -1,0 +1,400 @@
+//! The client's side of the protocol as a pure state machine: choosing a nickname, sending
+//! typed lines, reading what the server's lines mean, and deciding what happens when the
+//! connection closes (leave, or reconnect with backoff and rejoin).
+//!
+//! Like `chatcore::Room` it does no I/O: the driver (`client.rs`) feeds it `handle_*` inputs
+//! and, after each, drains [`Session::poll_output`] until `None`, carrying out each
+//! [`Output`].
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chatcore::sanitize::{is_blank, sanitize};
+use time::UtcOffset;
+
+use crate::display::DisplayLine;
+use crate::facts::{Closing, Fact, fact};
+use crate::net::backoff;
+use crate::wire::{OutgoingKind, is_quit, outgoing};
+
+/// Typed lines kept while they cannot be sent yet (offline, or a nickname answer pending).
+const MAX_HELD: usize = 1000;
+
+/// Something the user typed, or the end of their input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Typed {
+    /// One line, without its line break.
+    Line(String),
+    /// End of input: stdin closed, Ctrl-C or Ctrl-D. Leaves like `/quit`.
+    End,
+}
+
+/// What the driver must do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// Write this line (an LF is added) to the connection.
+    Send(String),
+    /// Show this line and write it to the chat log.
+    Show(DisplayLine),
+    /// The first nickname of the session was accepted: open the chat log named after it.
+    OpenLog(String),
+    /// Close the current connection now.
+    Disconnect,
+    /// The connection is gone: connect again after this delay, then call
+    /// [`Session::handle_connected`] or [`Session::handle_connect_failed`].
+    Reconnect(Duration),
+    /// Nothing more will happen on the network; the process may exit with this code.
+    Finished(u8),
+}
+
+/// What to do when the server refuses a nickname.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnRefusal {
+    /// Show why and take the next typed line as the next attempt.
+    Ask,
+    /// Show why and finish with exit code 1 (plain mode with `--nick`).
+    Exit,
+}
+
+/// Where the session is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Connected, no nickname accepted yet; `attempt` is the one sent and not yet answered.
+    Naming {
+        /// The nickname awaiting the server's answer.
+        attempt: Option<String>,
+    },
+    /// A member of the room.
+    Joined,
+    /// No connection; a reconnect is pending.
+    Offline,
+    /// `/quit` was sent; waiting for the server to close.
+    Leaving,
+    /// Over: nothing more will be sent.
+    Closed,
+}
+
+/// The client's protocol state.
+#[derive(Debug)]
+pub(crate) struct Session {
+    /// Where the session is.
+    phase: Phase,
+    /// The nickname in use (as the server spells it, following renames); rejoins use it.
+    nick: Option<String>,
+    /// `--nick`, tried on the first connection before asking.
+    preset: Option<String>,
+    /// What a refused nickname leads to.
+    on_refusal: OnRefusal,
+    /// Appended to bare `/schedule` times.
+    offset: UtcOffset,
+    /// Typed lines waiting for the session to be able to send them, oldest first.
+    held: VecDeque<Typed>,
+    /// `(online, capacity)` as last learnt, for the status line.
+    online: Option<(u32, u32)>,
+    /// Whether this connection is the room's admin.
+    admin: bool,
+    /// The reason the server gave for closing, if it announced one on this connection.
+    closing: Option<Closing>,
+    /// Reconnect attempts since the last successful join, for the backoff.
+    attempts: u32,
+    /// Whether any connection of this session got a nickname accepted (only then a lost
+    /// connection is reconnected, and only the first acceptance opens the log).
+    ever_joined: bool,
+    /// Set once a line was dropped because `held` was full, so that is said once per burst.
+    overflowed: bool,
+    /// Outputs not yet drained.
+    out: VecDeque<Output>,
+}
+
+impl Session {
+    /// A session about to connect for the first time.
+    pub(crate) fn new(preset: Option<String>, on_refusal: OnRefusal, offset: UtcOffset) -> Self {
+        Session {
+            phase: Phase::Offline,
+            nick: None,
+            preset,
+            on_refusal,
+            offset,
+            held: VecDeque::new(),
+            online: None,
+            admin: false,
+            closing: None,
+            attempts: 0,
+            ever_joined: false,
+            overflowed: false,
+            out: VecDeque::new(),
+        }
+    }
+
+    // Getters.
+
+    /// Where the session is.
+    pub(crate) fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    /// The nickname in use, once accepted.
+    pub(crate) fn nick(&self) -> Option<&str> {
+        self.nick.as_deref()
+    }
+
+    /// `(online, capacity)` as last learnt.
+    pub(crate) fn online(&self) -> Option<(u32, u32)> {
+        self.online
+    }
+
+    /// Whether this connection is the room's admin.
+    pub(crate) fn is_admin(&self) -> bool {
+        self.admin
+    }
+
+    /// True when the next typed line is taken as a nickname attempt.
+    pub(crate) fn wants_nickname(&self) -> bool {
+        self.phase == Phase::Naming { attempt: None } && self.held.is_empty()
+    }
+
+    /// Reconnect attempts since the last join.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    // Inputs.
+
+    /// A connection is open: send the nickname (the current one on a rejoin, else `--nick`),
+    /// or wait for one to be typed.
+    pub(crate) fn handle_connected(&mut self) {
+        self.closing = None;
+        self.admin = false;
+        self.phase = Phase::Naming { attempt: None };
+        match self.nick.clone().or_else(|| self.preset.clone()) {
+            Some(nick) => self.send_attempt(nick),
+            None => self.pump(),
+        }
+    }
+
+    /// A reconnect attempt failed: try again after the next backoff.
+    pub(crate) fn handle_connect_failed(&mut self, error: &str) {
+        if self.phase == Phase::Offline {
+            let delay = self.next_backoff();
+            self.notice(&format!(
+                "Cannot connect ({error}); retrying in {} s.",
+                delay.as_secs()
+            ));
+            self.out.push_back(Output::Reconnect(delay));
+        }
+    }
+
+    /// One line from the server.
+    pub(crate) fn handle_line(&mut self, line: &str) {
+        let shown = DisplayLine::received(line);
+        let fact = fact(&shown.text);
+        self.out.push_back(Output::Show(shown));
+        match fact {
+            Some(Fact::Welcome { nick, online }) if self.is_awaiting_answer() => {
+                self.online = online;
+                let rejoined = self.ever_joined;
+                if !rejoined {
+                    self.out.push_back(Output::OpenLog(nick.clone()));
+                }
+                self.nick = Some(nick.clone());
+                self.ever_joined = true;
+                self.attempts = 0;
+                self.phase = Phase::Joined;
+                if rejoined {
+                    self.notice(&format!("Rejoined the chat as {nick}."));
+                }
+                self.pump();
+            }
+            Some(Fact::Refused(_)) if self.is_awaiting_answer() => {
+                self.phase = Phase::Naming { attempt: None };
+                // A refused name is not tried again on a later connection.
+                self.nick = None;
+                self.preset = None;
+                match self.on_refusal {
+                    OnRefusal::Exit => {
+                        self.notice("The nickname was refused.");
+                        self.out.push_back(Output::Disconnect);
+                        self.finish(1);
+                    }
+                    OnRefusal::Ask => self.pump(),
+                }
+            }
+            Some(Fact::YouAreAdmin) => self.admin = true,
+            Some(Fact::NewAdmin(nick)) => self.admin = self.nick.as_ref() == Some(&nick),
+            Some(Fact::Renamed(nick)) => self.nick = Some(nick),
+            Some(Fact::Joined) => self.count(1),
+            Some(Fact::Left) => self.count(-1),
+            Some(Fact::Users { online, capacity }) => self.online = Some((online, capacity)),
+            Some(Fact::Closing(closing)) => self.closing = Some(closing),
+            Some(Fact::Welcome { .. } | Fact::Refused(_)) | None => {}
+        }
+    }
+
+    /// The connection closed (EOF or an error).
+    pub(crate) fn handle_closed(&mut self) {
+        match self.phase {
+            Phase::Offline | Phase::Closed => return,
+            Phase::Leaving => return self.finish(0),
+            Phase::Naming { .. } | Phase::Joined => {}
+        }
+        let can_rejoin = self.ever_joined && self.nick.is_some();
+        match self.closing {
+            Some(Closing::Bye | Closing::Kicked | Closing::Shutdown) => {
+                self.notice("The server closed the connection.");
+                self.finish(0);
+            }
+            Some(Closing::Turned) | None if can_rejoin => {
+                self.phase = Phase::Offline;
+                self.online = None;
+                self.admin = false;
+                let delay = self.next_backoff();
+                self.notice(&format!(
+                    "Connection lost; reconnecting in {} s.",
+                    delay.as_secs()
+                ));
+                self.out.push_back(Output::Reconnect(delay));
+            }
+            Some(Closing::Turned) => {
+                self.notice("The server turned the connection away.");
+                self.finish(1);
+            }
+            None => {
+                self.notice("The server closed the connection.");
+                self.finish(1);
+            }
+        }
+    }
+
+    /// A line the user typed, or the end of input.
+    pub(crate) fn handle_typed(&mut self, typed: Typed) {
+        match &self.phase {
+            Phase::Leaving => {}
+            Phase::Closed => {
+                if matches!(&typed, Typed::End) || matches!(&typed, Typed::Line(l) if is_quit(l)) {
+                    self.finish(0);
+                } else {
+                    self.notice("Not connected; type /quit or press Ctrl-C to leave.");
+                }
+            }
+            Phase::Offline => match typed {
+                Typed::End => {
+                    self.notice("Gave up reconnecting.");
+                    self.finish(0);
+                }
+                Typed::Line(line) if is_quit(&line) => self.finish(0),
+                line => {
+                    if self.held.is_empty() {
+                        self.notice("Not connected; lines typed now are sent after reconnecting.");
+                    }
+                    self.hold(line);
+                }
+            },
+            Phase::Naming { attempt: Some(_) } => self.hold(typed),
+            Phase::Naming { attempt: None } | Phase::Joined => {
+                self.hold(typed);
+                self.pump();
+            }
+        }
+    }
+
+    // Outputs.
+
+    /// The next thing for the driver to do.
+    pub(crate) fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    // Internals.
+
+    fn is_awaiting_answer(&self) -> bool {
+        matches!(self.phase, Phase::Naming { attempt: Some(_) })
+    }
+
+    /// Sends held lines while the session can.
+    fn pump(&mut self) {
+        while matches!(self.phase, Phase::Naming { attempt: None } | Phase::Joined) {
+            let Some(typed) = self.held.pop_front() else {
+                return;
+            };
+            self.process(typed);
+        }
+    }
+
+    fn process(&mut self, typed: Typed) {
+        let joined = self.phase == Phase::Joined;
+        let line = match typed {
+            Typed::Line(line) if joined || !is_quit(&line) => line,
+            // Ctrl-C, Ctrl-D or the end of stdin leave like `/quit`.
+            _ if joined => "/quit".to_owned(),
+            // Before a nickname `/quit` would be taken as one; leave without a word instead.
+            _ => {
+                self.out.push_back(Output::Disconnect);
+                return self.finish(0);
+            }
+        };
+        if !joined {
+            return self.send_attempt(line);
+        }
+        let outgoing = outgoing(&line, self.offset);
+        match outgoing.kind {
+            OutgoingKind::Chat(text) => {
+                if let Some(nick) = &self.nick
+                    && !is_blank(&sanitize(&text))
+                {
+                    let own = DisplayLine::own(nick, &text);
+                    self.out.push_back(Output::Send(outgoing.line));
+                    self.out.push_back(Output::Show(own));
+                    return;
+                }
+            }
+            OutgoingKind::Quit => self.phase = Phase::Leaving,
+            OutgoingKind::Command => {}
+        }
+        self.out.push_back(Output::Send(outgoing.line));
+    }
+
+    fn send_attempt(&mut self, nick: String) {
+        let nick: String = nick.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+        self.out.push_back(Output::Send(nick.clone()));
+        self.phase = Phase::Naming {
+            attempt: Some(nick),
+        };
+    }
+
+    fn hold(&mut self, typed: Typed) {
+        if self.held.len() < MAX_HELD {
+            self.held.push_back(typed);
+            self.overflowed = false;
+        } else if !self.overflowed {
+            self.overflowed = true;
+            self.notice("Too many lines are waiting to be sent; dropping lines.");
+        }
+    }
+
+    fn next_backoff(&mut self) -> Duration {
+        let delay = backoff(self.attempts);
+        self.attempts = self.attempts.saturating_add(1);
+        delay
+    }
+
+    fn count(&mut self, delta: i32) {
+        if let Some((online, _)) = &mut self.online {
+            *online = online.saturating_add_signed(delta);
+        }
+    }
+
+    fn notice(&mut self, text: &str) {
+        self.out.push_back(Output::Show(DisplayLine::notice(text)));
+    }
+
+    fn finish(&mut self, code: u8) {
+        self.phase = Phase::Closed;
+        self.online = None;
+        self.admin = false;
+        self.held.clear();
+        self.out.push_back(Output::Finished(code));
+    }
+}
+
+#[cfg(test)]
+mod tests;

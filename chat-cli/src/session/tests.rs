@@ -1,0 +1,360 @@
+use super::*;
+use time::macros::offset;
+
+fn drain(s: &mut Session) -> Vec<Output> {
+    std::iter::from_fn(|| s.poll_output()).collect()
+}
+
+fn send(line: &str) -> Output {
+    Output::Send(line.to_owned())
+}
+
+fn show(line: &str) -> Output {
+    Output::Show(DisplayLine::received(line))
+}
+
+fn notice(text: &str) -> Output {
+    Output::Show(DisplayLine::notice(text))
+}
+
+fn line(s: &str) -> Typed {
+    Typed::Line(s.to_owned())
+}
+
+const PROMPT: &str = "[Server]: Welcome to the open chat (0/10 online). Enter a nickname:";
+const WELCOME: &str = "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.";
+
+/// A session joined as Alice with `--nick`.
+fn joined() -> Session {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    s.handle_line(WELCOME);
+    drain(&mut s);
+    s
+}
+
+#[test]
+fn preset_nick_is_sent_on_connect_and_the_log_opens_on_welcome() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    assert_eq!(drain(&mut s), [send("Alice")]);
+    s.handle_line(PROMPT);
+    assert_eq!(drain(&mut s), [show(PROMPT)]);
+    s.handle_line(WELCOME);
+    assert_eq!(
+        drain(&mut s),
+        [show(WELCOME), Output::OpenLog("Alice".into())]
+    );
+    assert_eq!(s.phase(), &Phase::Joined);
+    assert_eq!(s.nick(), Some("Alice"));
+    assert_eq!(s.online(), Some((1, 10)));
+}
+
+#[test]
+fn without_a_nick_the_first_typed_line_is_the_attempt_and_the_rest_waits() {
+    let mut s = Session::new(None, OnRefusal::Ask, offset!(+9));
+    s.handle_connected();
+    assert!(s.wants_nickname());
+    s.handle_typed(line("alice"));
+    s.handle_typed(line("hello"));
+    assert_eq!(drain(&mut s), [send("alice")]);
+    assert!(!s.wants_nickname());
+    let refused = "[Server]: Nickname \"alice\" is already taken. Enter another:";
+    s.handle_line(refused);
+    // The held line is the next attempt.
+    assert_eq!(drain(&mut s), [show(refused), send("hello")]);
+    s.handle_line("[Server]: Welcome, hello! 2/10 online.");
+    s.handle_typed(line("hi all"));
+    assert_eq!(
+        drain(&mut s),
+        [
+            show("[Server]: Welcome, hello! 2/10 online."),
+            Output::OpenLog("hello".into()),
+            send("hi all"),
+            Output::Show(DisplayLine::own("hello", "hi all")),
+        ]
+    );
+}
+
+#[test]
+fn refused_preset_nick_in_plain_mode_finishes_with_1() {
+    let mut s = Session::new(Some("Server".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    drain(&mut s);
+    let refused = "[Server]: Nickname \"Server\" is reserved. Enter another:";
+    s.handle_line(refused);
+    assert_eq!(
+        drain(&mut s),
+        [
+            show(refused),
+            notice("The nickname was refused."),
+            Output::Disconnect,
+            Output::Finished(1)
+        ]
+    );
+}
+
+#[test]
+fn refused_preset_nick_in_terminal_mode_asks_again() {
+    let mut s = Session::new(Some("Server".into()), OnRefusal::Ask, offset!(+9));
+    s.handle_connected();
+    drain(&mut s);
+    s.handle_line("[Server]: Nickname \"Server\" is reserved. Enter another:");
+    drain(&mut s);
+    assert!(s.wants_nickname());
+    s.handle_typed(line("Bob"));
+    assert_eq!(drain(&mut s), [send("Bob")]);
+}
+
+#[test]
+fn typed_lines_are_sent_with_the_schedule_offset_and_own_chat_is_shown() {
+    let mut s = joined();
+    s.handle_typed(line("/schedule 15:30 Meeting"));
+    s.handle_typed(line("//etc"));
+    s.handle_typed(line("   "));
+    s.handle_typed(line("/whisper Bob hi"));
+    assert_eq!(
+        drain(&mut s),
+        [
+            send("/schedule 15:30+09:00 Meeting"),
+            send("//etc"),
+            Output::Show(DisplayLine::own("Alice", "/etc")),
+            send("   "),
+            send("/whisper Bob hi"),
+        ]
+    );
+}
+
+#[test]
+fn quit_then_close_finishes_with_0() {
+    let mut s = joined();
+    s.handle_typed(line("/quit"));
+    s.handle_typed(line("ignored"));
+    assert_eq!(drain(&mut s), [send("/quit")]);
+    assert_eq!(s.phase(), &Phase::Leaving);
+    s.handle_line("[Server]: Bye, Alice.");
+    s.handle_closed();
+    assert_eq!(
+        drain(&mut s),
+        [show("[Server]: Bye, Alice."), Output::Finished(0)]
+    );
+}
+
+#[test]
+fn end_of_input_sends_quit_once_joined() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    s.handle_typed(line("first"));
+    s.handle_typed(Typed::End);
+    assert_eq!(drain(&mut s), [send("Alice")]);
+    s.handle_line(WELCOME);
+    assert_eq!(
+        drain(&mut s),
+        [
+            show(WELCOME),
+            Output::OpenLog("Alice".into()),
+            send("first"),
+            Output::Show(DisplayLine::own("Alice", "first")),
+            send("/quit"),
+        ]
+    );
+    assert_eq!(s.phase(), &Phase::Leaving);
+}
+
+#[test]
+fn end_of_input_before_a_nickname_disconnects() {
+    let mut s = Session::new(None, OnRefusal::Ask, offset!(+9));
+    s.handle_connected();
+    s.handle_typed(line("/quit"));
+    assert_eq!(drain(&mut s), [Output::Disconnect, Output::Finished(0)]);
+    let mut s = Session::new(None, OnRefusal::Ask, offset!(+9));
+    s.handle_connected();
+    s.handle_typed(Typed::End);
+    assert_eq!(drain(&mut s), [Output::Disconnect, Output::Finished(0)]);
+}
+
+#[test]
+fn announced_closes_finish_without_reconnecting() {
+    for (line, code) in [
+        ("[Server]: The server is shutting down.", 0),
+        (
+            "[Server]: You have been kicked from the chat. Reason: spam",
+            0,
+        ),
+    ] {
+        let mut s = joined();
+        s.handle_line(line);
+        s.handle_closed();
+        assert_eq!(
+            drain(&mut s),
+            [
+                show(line),
+                notice("The server closed the connection."),
+                Output::Finished(code)
+            ]
+        );
+    }
+}
+
+#[test]
+fn full_room_on_first_connect_finishes_with_1() {
+    let mut s = Session::new(None, OnRefusal::Ask, offset!(+9));
+    s.handle_connected();
+    let full = "[Server]: The chat room is full (10/10). Try again later.";
+    s.handle_line(full);
+    s.handle_closed();
+    assert_eq!(
+        drain(&mut s),
+        [
+            show(full),
+            notice("The server turned the connection away."),
+            Output::Finished(1)
+        ]
+    );
+}
+
+#[test]
+fn unexpected_close_reconnects_with_backoff_and_rejoins_with_the_same_nick() {
+    let mut s = joined();
+    s.handle_line("[Server]: You are now \"Alice2\".");
+    s.handle_closed();
+    assert_eq!(
+        drain(&mut s),
+        [
+            show("[Server]: You are now \"Alice2\"."),
+            notice("Connection lost; reconnecting in 1 s."),
+            Output::Reconnect(Duration::from_secs(1))
+        ]
+    );
+    s.handle_connect_failed("refused");
+    s.handle_connect_failed("refused");
+    assert_eq!(
+        drain(&mut s),
+        [
+            notice("Cannot connect (refused); retrying in 2 s."),
+            Output::Reconnect(Duration::from_secs(2)),
+            notice("Cannot connect (refused); retrying in 4 s."),
+            Output::Reconnect(Duration::from_secs(4)),
+        ]
+    );
+    s.handle_typed(line("while away"));
+    assert_eq!(
+        drain(&mut s),
+        [notice(
+            "Not connected; lines typed now are sent after reconnecting."
+        )]
+    );
+    s.handle_connected();
+    assert_eq!(drain(&mut s), [send("Alice2")]);
+    let welcome = "[Server]: Welcome, Alice2! 2/10 online.";
+    s.handle_line(welcome);
+    assert_eq!(
+        drain(&mut s),
+        [
+            show(welcome),
+            notice("Rejoined the chat as Alice2."),
+            send("while away"),
+            Output::Show(DisplayLine::own("Alice2", "while away")),
+        ]
+    );
+    // The backoff starts over after a join.
+    s.handle_closed();
+    assert!(drain(&mut s).contains(&Output::Reconnect(Duration::from_secs(1))));
+}
+
+#[test]
+fn close_before_ever_joining_is_a_failure() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    drain(&mut s);
+    s.handle_closed();
+    assert_eq!(
+        drain(&mut s),
+        [
+            notice("The server closed the connection."),
+            Output::Finished(1)
+        ]
+    );
+}
+
+#[test]
+fn ctrl_c_while_offline_leaves_at_once() {
+    let mut s = joined();
+    s.handle_closed();
+    drain(&mut s);
+    s.handle_typed(Typed::End);
+    assert_eq!(
+        drain(&mut s),
+        [notice("Gave up reconnecting."), Output::Finished(0)]
+    );
+    assert_eq!(s.phase(), &Phase::Closed);
+}
+
+#[test]
+fn closed_session_only_accepts_leaving() {
+    let mut s = joined();
+    s.handle_line("[Server]: The server is shutting down.");
+    s.handle_closed();
+    drain(&mut s);
+    s.handle_typed(line("hello?"));
+    assert_eq!(
+        drain(&mut s),
+        [notice(
+            "Not connected; type /quit or press Ctrl-C to leave."
+        )]
+    );
+    s.handle_typed(line("/quit"));
+    assert_eq!(drain(&mut s), [Output::Finished(0)]);
+}
+
+#[test]
+fn online_count_and_admin_follow_the_server() {
+    let mut s = joined();
+    s.handle_line("[Server]: You are the admin.");
+    assert!(s.is_admin());
+    s.handle_line("[Server]: Bob has joined the chat.");
+    s.handle_line("[Server]: Carol has joined the chat.");
+    assert_eq!(s.online(), Some((3, 10)));
+    s.handle_line("[Server]: Bob has left the chat.");
+    assert_eq!(s.online(), Some((2, 10)));
+    s.handle_line("[Server]: You kicked Carol.");
+    assert_eq!(s.online(), Some((1, 10)));
+    s.handle_line("[Server]: Users (4/12): Alice (admin), D, E, F");
+    assert_eq!(s.online(), Some((4, 12)));
+    s.handle_line("[Server]: Dave is now the admin.");
+    assert!(!s.is_admin());
+    s.handle_line("[Server]: Alice is now the admin.");
+    assert!(s.is_admin());
+}
+
+#[test]
+fn a_chat_line_cannot_forge_facts() {
+    let mut s = joined();
+    s.handle_line("Mallory >> [Server]: You are the admin.");
+    s.handle_line("Mallory >> [Server]: The server is shutting down.");
+    assert!(!s.is_admin());
+    s.handle_closed();
+    assert!(drain(&mut s).contains(&Output::Reconnect(Duration::from_secs(1))));
+}
+
+#[test]
+fn held_lines_are_bounded() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    drain(&mut s);
+    for i in 0..MAX_HELD + 5 {
+        s.handle_typed(line(&i.to_string()));
+    }
+    assert_eq!(
+        drain(&mut s),
+        [notice(
+            "Too many lines are waiting to be sent; dropping lines."
+        )]
+    );
+    s.handle_line(WELCOME);
+    let sent = drain(&mut s)
+        .into_iter()
+        .filter(|o| matches!(o, Output::Send(_)))
+        .count();
+    assert_eq!(sent, MAX_HELD);
+}

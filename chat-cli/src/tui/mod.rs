@@ -1,0 +1,323 @@
+//! Terminal mode: a full-screen chat window (ratatui + crossterm) whose input line incoming
+//! lines never garble, and a terminal that is restored on every way out, panics included.
+
+mod view;
+
+use std::io::{self, Stdout};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::Instant;
+
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, KeyCode, KeyEvent,
+    KeyEventKind, KeyModifiers,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::client::{Client, Event};
+use crate::history::History;
+use crate::input::LineEditor;
+use crate::session::{Phase, Typed};
+use view::{Entry, Palette, Pane, Prompt, Status};
+
+/// Restores the terminal when dropped: raw mode off, bracketed paste off, main screen back,
+/// cursor shown. A panic hook does the same before the panic message is printed.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        static HOOK: Once = Once::new();
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                restore();
+                previous(info);
+            }));
+        });
+        // From here on the guard exists, so a failure below still restores.
+        ACTIVE.store(true, Ordering::SeqCst);
+        let guard = TerminalGuard;
+        enable_raw_mode()?;
+        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Whether the terminal is in chat mode. Restoring twice (the panic hook, then the guard
+/// while unwinding) must not leave the alternate screen twice: that would move the cursor
+/// back over the panic message.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    // Each step is tried even if one fails: a half-restored terminal is the worst outcome.
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// The window's state besides the client: pane, input line, history, styles.
+struct App {
+    /// Received and shown lines.
+    pane: Pane,
+    /// The line being typed.
+    editor: LineEditor,
+    /// Lines sent earlier, for Up/Down.
+    history: History,
+    /// Colours or not.
+    palette: Palette,
+    /// The user's offset, for `HH:MM` stamps.
+    offset: UtcOffset,
+    /// Set by Ctrl-C, Ctrl-D or `/quit`: leave once the session is over.
+    leaving: bool,
+    /// Rows of the message pane at the last draw, for PgUp/PgDn.
+    page: usize,
+}
+
+/// Runs terminal mode until the user leaves; returns the exit code.
+pub(crate) fn run(
+    mut client: Client,
+    tx: Sender<Event>,
+    rx: Receiver<Event>,
+    offset: UtcOffset,
+    color: bool,
+) -> io::Result<u8> {
+    let guard = TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    spawn_terminal_reader(tx);
+    let mut app = App {
+        pane: Pane::default(),
+        editor: LineEditor::default(),
+        history: History::default(),
+        palette: Palette { color },
+        offset,
+        leaving: false,
+        page: 10,
+    };
+    let code = event_loop(&mut client, &mut app, &mut terminal, &rx);
+    drop(terminal);
+    drop(guard);
+    code
+}
+
+fn event_loop(
+    client: &mut Client,
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    rx: &Receiver<Event>,
+) -> io::Result<u8> {
+    loop {
+        take_shown(client, app);
+        if app.leaving
+            && let Some(code) = client.finished()
+        {
+            return Ok(code);
+        }
+        draw(client, app, terminal)?;
+        let first = match client.poll_timeout() {
+            Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        let mut event = match first {
+            Ok(event) => Some(event),
+            Err(RecvTimeoutError::Timeout) => {
+                client.handle_timeout(Instant::now());
+                None
+            }
+            Err(RecvTimeoutError::Disconnected) => return Ok(1),
+        };
+        // Handle everything already queued before drawing again, so a burst of lines costs
+        // one frame.
+        while let Some(ev) = event {
+            match ev {
+                Event::Terminal(ev) => handle_terminal(client, app, terminal, ev)?,
+                Event::TerminalFailed(e) => return Err(io::Error::other(e)),
+                other => client.handle_event(Instant::now(), other),
+            }
+            event = rx.try_recv().ok();
+        }
+    }
+}
+
+fn take_shown(client: &mut Client, app: &mut App) {
+    let time = OffsetDateTime::now_utc()
+        .to_offset(app.offset)
+        .format(format_description!("[hour]:[minute]"))
+        .unwrap_or_default();
+    while let Some(line) = client.poll_shown() {
+        let mention = client.session().nick().is_some_and(|n| line.mentions(n));
+        app.pane.push(Entry {
+            time: time.clone(),
+            line,
+            mention,
+        });
+    }
+}
+
+fn draw(
+    client: &Client,
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+) -> io::Result<()> {
+    let session = client.session();
+    let state = match session.phase() {
+        Phase::Naming { attempt: None } => "choose a nickname".to_owned(),
+        Phase::Naming { attempt: Some(_) } => "joining".to_owned(),
+        Phase::Joined => "connected".to_owned(),
+        Phase::Offline => format!("reconnecting (attempt {})", session.attempts()),
+        Phase::Leaving => "leaving".to_owned(),
+        Phase::Closed => "disconnected (Ctrl-C to leave)".to_owned(),
+    };
+    let status = Status {
+        nick: session.nick(),
+        admin: session.is_admin(),
+        server: client.addr(),
+        online: session.online(),
+        state,
+    };
+    let label = if session.wants_nickname() {
+        "Nickname: "
+    } else {
+        "> "
+    };
+    let prompt = Prompt {
+        label,
+        editor: &app.editor,
+    };
+    let frame =
+        terminal.draw(|frame| view::draw(frame, &app.pane, &status, prompt, app.palette))?;
+    app.page = usize::from(frame.area.height.saturating_sub(2)).max(1);
+    Ok(())
+}
+
+fn handle_terminal(
+    client: &mut Client,
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    event: TermEvent,
+) -> io::Result<()> {
+    match event {
+        TermEvent::Key(key)
+            if key.kind != KeyEventKind::Release && handle_key(client, app, key) =>
+        {
+            terminal.clear()?;
+        }
+        TermEvent::Paste(text) => app.editor.insert_str(&text),
+        // A resize is picked up by the next draw.
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Applies one key; true when the screen should be cleared and redrawn (Ctrl-L).
+fn handle_key(client: &mut Client, app: &mut App, key: KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let editor = &mut app.editor;
+    match key.code {
+        KeyCode::Char('c') if ctrl => leave(client, app),
+        // Ctrl-D leaves on an empty line, as in a shell; otherwise it deletes forward.
+        KeyCode::Char('d') if ctrl && editor.is_empty() => leave(client, app),
+        KeyCode::Char('d') if ctrl => editor.delete(),
+        KeyCode::Char('l') if ctrl => return true,
+        KeyCode::Char('a') if ctrl => editor.home(),
+        KeyCode::Char('e') if ctrl => editor.end(),
+        KeyCode::Char('b') if ctrl => editor.left(),
+        KeyCode::Char('f') if ctrl => editor.right(),
+        KeyCode::Char('u') if ctrl => editor.delete_to_start(),
+        KeyCode::Char('k') if ctrl => editor.delete_to_end(),
+        KeyCode::Char('w') if ctrl => editor.delete_word_before(),
+        KeyCode::Char('b') if alt => editor.word_left(),
+        KeyCode::Char('f') if alt => editor.word_right(),
+        KeyCode::Char(c) if !ctrl => editor.insert(c),
+        KeyCode::Enter => submit(client, app),
+        KeyCode::Backspace if ctrl || alt => editor.delete_word_before(),
+        KeyCode::Backspace => editor.backspace(),
+        KeyCode::Delete => editor.delete(),
+        KeyCode::Left if ctrl || alt => editor.word_left(),
+        KeyCode::Right if ctrl || alt => editor.word_right(),
+        KeyCode::Left => editor.left(),
+        KeyCode::Right => editor.right(),
+        KeyCode::Home => editor.home(),
+        KeyCode::End => editor.end(),
+        KeyCode::Up => {
+            if let Some(line) = app.history.up(editor.text()) {
+                editor.set(line);
+            }
+        }
+        KeyCode::Down => {
+            if let Some(line) = app.history.down() {
+                editor.set(line);
+            }
+        }
+        KeyCode::PageUp => app.pane.scroll_up(app.page / 2),
+        KeyCode::PageDown => app.pane.scroll_down(app.page / 2),
+        _ => {}
+    }
+    false
+}
+
+fn submit(client: &mut Client, app: &mut App) {
+    if app.editor.text().trim().is_empty() {
+        return;
+    }
+    test_panic();
+    let line = app.editor.take();
+    app.history.push(&line);
+    app.pane.scroll_down(app.pane.len());
+    if crate::wire::is_quit(&line) {
+        app.leaving = true;
+    }
+    client.handle_typed(Instant::now(), Typed::Line(line));
+}
+
+/// Debug builds only: with `CHAT_CLI_TEST_PANIC` set, Enter panics, so the tests can prove
+/// a panic restores the terminal. Release builds have no such switch.
+fn test_panic() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("CHAT_CLI_TEST_PANIC").is_some() {
+        panic!("CHAT_CLI_TEST_PANIC is set");
+    }
+}
+
+fn leave(client: &mut Client, app: &mut App) {
+    app.leaving = true;
+    client.handle_typed(Instant::now(), Typed::End);
+}
+
+/// Forwards terminal events to the loop from a thread, so the loop sleeps on one channel.
+fn spawn_terminal_reader(tx: Sender<Event>) {
+    thread::spawn(move || {
+        loop {
+            let event = match crossterm::event::read() {
+                Ok(event) => Event::Terminal(event),
+                Err(e) => Event::TerminalFailed(e.to_string()),
+            };
+            let failed = matches!(event, Event::TerminalFailed(_));
+            if tx.send(event).is_err() || failed {
+                return;
+            }
+        }
+    });
+}

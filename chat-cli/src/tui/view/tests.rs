@@ -1,0 +1,207 @@
+use super::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+fn entry(text: &str) -> Entry {
+    Entry {
+        time: "12:34".into(),
+        line: DisplayLine::received(text),
+        mention: false,
+    }
+}
+
+/// The buffer's rows as text (a wide character's trailing cell is skipped).
+fn rows(buffer: &Buffer) -> Vec<String> {
+    let width = usize::from(buffer.area.width);
+    buffer
+        .content
+        .chunks(width)
+        .map(|row| {
+            let mut s = String::new();
+            let mut skip = 0;
+            for cell in row {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                s.push_str(cell.symbol());
+                skip = cell.symbol().width().saturating_sub(1);
+            }
+            s.trim_end().to_owned()
+        })
+        .collect()
+}
+
+fn render(
+    pane: &Pane,
+    editor: &LineEditor,
+    width: u16,
+    height: u16,
+) -> Result<(Vec<String>, Position), Box<dyn std::error::Error>> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height))?;
+    let status = Status {
+        nick: Some("Alice"),
+        admin: true,
+        server: "127.0.0.1:9999",
+        online: Some((3, 10)),
+        state: "connected".into(),
+    };
+    let prompt = Prompt {
+        label: "> ",
+        editor,
+    };
+    terminal.draw(|f| draw(f, pane, &status, prompt, Palette { color: true }))?;
+    let cursor = terminal.get_cursor_position()?;
+    Ok((rows(terminal.backend().buffer()), cursor))
+}
+
+type R = Result<(), Box<dyn std::error::Error>>;
+
+#[test]
+fn lines_above_status_and_input_below() -> R {
+    let mut pane = Pane::default();
+    pane.push(entry("[Server]: Welcome, Alice! 1/10 online."));
+    pane.push(entry("Bob >> 안녕 👋"));
+    let mut editor = LineEditor::default();
+    editor.insert_str("half typ");
+    let (rows, cursor) = render(&pane, &editor, 60, 6)?;
+    assert_eq!(
+        rows,
+        [
+            "",
+            "",
+            "12:34 [Server]: Welcome, Alice! 1/10 online.",
+            "12:34 Bob >> 안녕 👋",
+            " Alice (admin) | 127.0.0.1:9999 | 3/10 online | connected",
+            "> half typ",
+        ]
+    );
+    assert_eq!(cursor, Position::new(10, 5));
+    Ok(())
+}
+
+#[test]
+fn long_lines_wrap_with_an_indent() -> R {
+    let mut pane = Pane::default();
+    pane.push(entry(&format!("Bob >> {}", "x".repeat(30))));
+    let (rows, _) = render(&pane, &LineEditor::default(), 30, 5)?;
+    assert_eq!(
+        rows[..3],
+        [
+            String::new(),
+            format!("12:34 Bob >> {}", "x".repeat(17)),
+            format!("      {}", "x".repeat(13)),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn scrolling_back_keeps_the_view_and_says_how_much_is_below() -> R {
+    let mut pane = Pane::default();
+    for i in 0..10 {
+        pane.push(entry(&format!("Bob >> line {i}")));
+    }
+    pane.scroll_up(3);
+    pane.push(entry("Bob >> line 10"));
+    let (rows, _) = render(&pane, &LineEditor::default(), 90, 4)?;
+    assert_eq!(rows[0], "12:34 Bob >> line 5");
+    assert_eq!(rows[1], "12:34 Bob >> line 6");
+    assert!(rows[2].ends_with("| 4 more below (PgDn)"), "{}", rows[2]);
+    pane.scroll_down(100);
+    let (rows, _) = render(&pane, &LineEditor::default(), 90, 4)?;
+    assert_eq!(rows[1], "12:34 Bob >> line 10");
+    pane.scroll_up(1000);
+    assert_eq!(pane.hidden_below(), 10);
+    Ok(())
+}
+
+#[test]
+fn scrollback_holds_ten_thousand_lines() {
+    let mut pane = Pane::default();
+    for i in 0..SCROLLBACK + 5 {
+        pane.push(entry(&i.to_string()));
+    }
+    assert_eq!(pane.len(), SCROLLBACK);
+    assert!(pane.len() >= 5000);
+}
+
+#[test]
+fn the_input_line_scrolls_and_keeps_its_cursor_visible() -> R {
+    let mut editor = LineEditor::default();
+    editor.insert_str(&"abcdefghij".repeat(5));
+    let (rows, cursor) = render(&Pane::default(), &editor, 20, 4)?;
+    let input = &rows[3];
+    assert!(input.starts_with("> "), "{input}");
+    assert!(input.ends_with("hij"), "{input}");
+    assert!(cursor.x < 20);
+    assert_eq!(usize::from(cursor.x), input.width());
+    Ok(())
+}
+
+#[test]
+fn tiny_terminals_still_show_the_input() -> R {
+    let mut editor = LineEditor::default();
+    editor.insert_str("hi");
+    let (rows, _) = render(&Pane::default(), &editor, 20, 1)?;
+    assert_eq!(rows, ["> hi"]);
+    Ok(())
+}
+
+#[test]
+fn nick_colours_are_stable_and_no_color_drops_them() {
+    let color = Palette { color: true };
+    assert_eq!(color.nick("Alice"), color.nick("alice"));
+    assert!(color.nick("Alice").fg.is_some());
+    let plain = Palette { color: false };
+    for style in [
+        plain.nick("Alice"),
+        plain.server(),
+        plain.whisper(),
+        plain.scheduled(),
+        plain.notice(),
+        plain.mention(),
+        plain.stamp(),
+    ] {
+        assert_eq!((style.fg, style.bg), (None, None));
+    }
+    let spans = plain.spans(&Entry {
+        mention: true,
+        ..entry("Bob >> alice look")
+    });
+    assert!(
+        spans
+            .iter()
+            .all(|s| s.style.fg.is_none() && s.style.bg.is_none())
+    );
+    assert!(
+        spans
+            .iter()
+            .any(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+    );
+}
+
+#[test]
+fn kinds_are_styled_apart() {
+    let p = Palette { color: true };
+    let style_of = |text: &str| {
+        let spans = p.spans(&entry(text));
+        spans.get(1).map(|s| s.style)
+    };
+    let server = style_of("[Server]: hi");
+    let whisper = style_of("[Whisper from Bob] hi");
+    let scheduled = style_of("[Scheduled by Bob] hi");
+    let chat = style_of("Bob >> hi");
+    assert_ne!(server, whisper);
+    assert_ne!(server, scheduled);
+    assert_ne!(whisper, scheduled);
+    assert_eq!(chat, Some(p.nick("Bob")));
+}
+
+#[test]
+fn wrap_never_splits_a_wide_character() {
+    let rows = wrap(vec![Span::raw("가나다라마")], 5, 6);
+    let texts: Vec<String> = rows.iter().map(ToString::to_string).collect();
+    assert_eq!(texts, ["가나", "다라", "마"]);
+}

@@ -1,0 +1,448 @@
+//! Helpers for the integration tests: the real server, the real binary over pipes, a raw
+//! member, a scripted fake server and a tmux harness. Every wait has a 10 s deadline.
+#![allow(dead_code)] // each test file uses a different part
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Every wait in these tests gives up after this long.
+pub(crate) const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Poll interval for conditions that cannot be waited on directly (a tmux pane, an exit).
+const POLL: Duration = Duration::from_millis(25);
+
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_chat-cli");
+
+/// Starts the real server on an ephemeral port, logging into `dir`.
+pub(crate) fn start_server(dir: &Path) -> chat_tcp::Server {
+    let config = chat_tcp::ServerConfig {
+        log_path: dir.join("server.txt"),
+        ..chat_tcp::ServerConfig::default()
+    };
+    chat_tcp::Server::bind("127.0.0.1:0", config).expect("server binds")
+}
+
+/// Shuts the server down and waits for it.
+pub(crate) fn stop_server(server: chat_tcp::Server) {
+    server.shutdown();
+    server.join().expect("server threads end cleanly");
+}
+
+/// Lines arriving from a reader thread, with deadline-bounded waits.
+pub(crate) struct Lines {
+    rx: Receiver<String>,
+    seen: Vec<String>,
+    what: String,
+}
+
+impl Lines {
+    pub(crate) fn spawn(what: &str, source: impl Read + Send + 'static) -> Lines {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(source).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines {
+            rx,
+            seen: Vec::new(),
+            what: what.to_owned(),
+        }
+    }
+
+    /// Waits for a line for which `pred` holds and returns it.
+    pub(crate) fn wait_for(&mut self, desc: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if pred(&line) {
+                        return line;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "{}: no line {desc} within {DEADLINE:?}; saw {:#?}",
+                    self.what, self.seen
+                ),
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "{}: stream ended before a line {desc}; saw {:#?}",
+                    self.what, self.seen
+                ),
+            }
+        }
+    }
+
+    /// Waits for exactly this line.
+    pub(crate) fn expect(&mut self, want: &str) {
+        self.wait_for(&format!("equal to {want:?}"), |l| l == want);
+    }
+
+    /// Waits for a line starting with `prefix` and returns it.
+    pub(crate) fn expect_prefix(&mut self, prefix: &str) -> String {
+        self.wait_for(&format!("starting with {prefix:?}"), |l| {
+            l.starts_with(prefix)
+        })
+    }
+
+    /// Waits for the end of the stream and returns every line seen.
+    pub(crate) fn until_end(&mut self) -> Vec<String> {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(RecvTimeoutError::Disconnected) => return self.seen.clone(),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("{}: did not end; saw {:#?}", self.what, self.seen)
+                }
+            }
+        }
+    }
+
+    /// Every line seen so far.
+    pub(crate) fn seen(&self) -> &[String] {
+        &self.seen
+    }
+}
+
+/// The real `chat-cli` binary in plain mode over pipes.
+pub(crate) struct PlainClient {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    pub(crate) out: Lines,
+    pub(crate) err: Lines,
+}
+
+impl PlainClient {
+    /// Starts `chat-cli --plain --port PORT ARGS...` in `cwd`.
+    pub(crate) fn spawn(addr: SocketAddr, cwd: &Path, args: &[&str]) -> PlainClient {
+        let mut child = Command::new(BIN)
+            .arg("--plain")
+            .args(["--host", &addr.ip().to_string()])
+            .args(["--port", &addr.port().to_string()])
+            .args(args)
+            .current_dir(cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chat-cli starts");
+        let name = args.join(" ");
+        let out = Lines::spawn(
+            &format!("stdout of chat-cli {name}"),
+            child.stdout.take().expect("piped stdout"),
+        );
+        let err = Lines::spawn(
+            &format!("stderr of chat-cli {name}"),
+            child.stderr.take().expect("piped stderr"),
+        );
+        PlainClient {
+            stdin: child.stdin.take(),
+            child,
+            out,
+            err,
+        }
+    }
+
+    /// Types one line.
+    pub(crate) fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        writeln!(stdin, "{line}").expect("write to chat-cli's stdin");
+        stdin.flush().expect("flush chat-cli's stdin");
+    }
+
+    /// Closes stdin (end of input).
+    pub(crate) fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits for the process to exit.
+    pub(crate) fn wait(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "chat-cli did not exit within {DEADLINE:?}; stdout {:#?}; stderr {:#?}",
+                    self.out.seen(),
+                    self.err.seen()
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for PlainClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A member speaking raw protocol lines over TCP.
+pub(crate) struct RawMember {
+    stream: TcpStream,
+    pub(crate) lines: Lines,
+}
+
+impl RawMember {
+    /// Connects and joins as `nick`, waiting for the welcome.
+    pub(crate) fn join(addr: SocketAddr, nick: &str) -> RawMember {
+        let stream = TcpStream::connect(addr).expect("raw member connects");
+        let reader = stream.try_clone().expect("clone stream");
+        let mut member = RawMember {
+            stream,
+            lines: Lines::spawn(&format!("raw member {nick}"), reader),
+        };
+        member.send(nick);
+        member
+            .lines
+            .expect_prefix(&format!("[Server]: Welcome, {nick}!"));
+        member
+    }
+
+    pub(crate) fn send(&mut self, line: &str) {
+        self.stream
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("raw member writes");
+    }
+}
+
+/// A scripted stand-in for a server: lets a test send what a real server never would.
+pub(crate) struct FakeServer {
+    listener: TcpListener,
+}
+
+/// One accepted connection to the fake server.
+pub(crate) struct FakeConn {
+    stream: TcpStream,
+    pub(crate) lines: Lines,
+}
+
+impl FakeServer {
+    pub(crate) fn bind() -> FakeServer {
+        FakeServer {
+            listener: TcpListener::bind("127.0.0.1:0").expect("fake server binds"),
+        }
+    }
+
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("fake server address")
+    }
+
+    /// Accepts the next connection (within the deadline).
+    pub(crate) fn accept(&self) -> FakeConn {
+        self.listener.set_nonblocking(true).expect("nonblocking");
+        let deadline = Instant::now() + DEADLINE;
+        let stream = loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => break stream,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    assert!(
+                        Instant::now() < deadline,
+                        "no connection within {DEADLINE:?}"
+                    );
+                    thread::sleep(POLL);
+                }
+                Err(e) => panic!("accept failed: {e}"),
+            }
+        };
+        stream.set_nonblocking(false).expect("blocking stream");
+        let reader = stream.try_clone().expect("clone stream");
+        FakeConn {
+            stream,
+            lines: Lines::spawn("fake server connection", reader),
+        }
+    }
+}
+
+impl FakeConn {
+    /// Sends raw bytes (no LF added).
+    pub(crate) fn send_raw(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("fake server writes");
+    }
+
+    /// Sends one line.
+    pub(crate) fn send(&mut self, line: &str) {
+        self.send_raw(format!("{line}\n").as_bytes());
+    }
+
+    /// Plays the joining part of the protocol: prompt, nickname, welcome.
+    pub(crate) fn welcome(&mut self) -> String {
+        self.send("[Server]: Welcome to the open chat (0/10 online). Enter a nickname:");
+        let nick = self.lines.wait_for("(a nickname)", |_| true);
+        self.send(&format!(
+            "[Server]: Welcome, {nick}! 1/10 online. Type /help for commands."
+        ));
+        nick
+    }
+
+    /// Closes the connection.
+    pub(crate) fn close(self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+/// A tmux server of its own (`-L`), with one 100x30 pane running `sh`; killed on drop.
+pub(crate) struct Tmux {
+    socket: String,
+    /// The socket file, removed on drop (`kill-server` leaves it behind).
+    socket_path: Option<String>,
+}
+
+impl Tmux {
+    /// Starts the pane in `cwd`. Fails the test (not skips) when tmux is missing.
+    pub(crate) fn start(cwd: &Path) -> Tmux {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "chat-cli-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut tmux = Tmux {
+            socket,
+            socket_path: None,
+        };
+        let cwd = cwd.to_str().expect("utf-8 temp path");
+        let status = Command::new("tmux")
+            .args(["-L", &tmux.socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-x", "100", "-y", "30", "-c", cwd, "sh"])
+            .env("TERM", "xterm-256color")
+            .env_remove("TMUX")
+            .status();
+        match status {
+            Ok(status) => assert!(status.success(), "tmux new-session failed: {status}"),
+            Err(e) => panic!(
+                "terminal-mode tests need tmux ({e}); install it (apt-get install tmux; \
+                 .ci/run does this)"
+            ),
+        }
+        tmux.socket_path = Some(
+            tmux.run(&["display-message", "-p", "#{socket_path}"])
+                .trim_end()
+                .to_owned(),
+        );
+        tmux.run(&["set-option", "-g", "status", "off"]);
+        // Type nothing before the shell's prompt, or the tty echoes it ahead of the prompt.
+        tmux.wait_for("the shell's prompt", |rows| {
+            rows.iter().any(|r| !r.is_empty())
+        });
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types a command line into the shell and presses Enter.
+    pub(crate) fn type_line(&self, line: &str) {
+        self.type_text(line);
+        self.keys(&["Enter"]);
+    }
+
+    /// Types text literally.
+    pub(crate) fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "0", "-l", text]);
+    }
+
+    /// Presses keys by tmux name (`Enter`, `C-c`, `Left`).
+    pub(crate) fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "0"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// The visible pane as text, one string per row (trailing spaces trimmed).
+    pub(crate) fn capture(&self) -> Vec<String> {
+        self.run(&["capture-pane", "-p", "-t", "0"])
+            .lines()
+            .map(|l| l.trim_end().to_owned())
+            .collect()
+    }
+
+    /// The visible pane with its escape sequences (`capture-pane -e`).
+    pub(crate) fn capture_escapes(&self) -> String {
+        self.run(&["capture-pane", "-p", "-e", "-t", "0"])
+    }
+
+    /// A pane format variable, such as `#{pane_title}` or `#{alternate_on}`.
+    pub(crate) fn format(&self, format: &str) -> String {
+        self.run(&["display-message", "-p", "-t", "0", format])
+            .trim_end()
+            .to_owned()
+    }
+
+    /// Polls the pane until `pred` holds, returning the rows.
+    pub(crate) fn wait_for(&self, desc: &str, pred: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let rows = self.capture();
+            if pred(&rows) {
+                return rows;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "pane never showed {desc} within {DEADLINE:?}:\n{}",
+                    rows.join("\n")
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Polls until some row contains `text`.
+    pub(crate) fn wait_for_text(&self, text: &str) -> Vec<String> {
+        self.wait_for(&format!("{text:?}"), |rows| {
+            rows.iter().any(|r| r.contains(text))
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The last non-empty row: the input line while the client runs.
+pub(crate) fn last_row(rows: &[String]) -> &str {
+    rows.iter()
+        .rev()
+        .find(|r| !r.is_empty())
+        .map_or("", String::as_str)
+}
+
+/// Shell-quotes a path for a command line typed into the pane.
+pub(crate) fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}

@@ -1,0 +1,106 @@
+//! Plain mode leaves on end of input (sending /quit) and when the server shuts down, with
+//! exit code 0; a connection failure is exit code 1 and bad usage 2.
+
+mod common;
+
+use std::process::Command;
+
+use common::{BIN, PlainClient, start_server, stop_server};
+
+#[test]
+fn end_of_stdin_sends_quit_and_exits_0() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(dir.path());
+    let mut client = PlainClient::spawn(
+        server.local_addr(),
+        dir.path(),
+        &["--nick", "Alice", "--no-log"],
+    );
+    client.out.expect_prefix("[Server]: Welcome, Alice!");
+    client.close_stdin();
+    assert_eq!(client.wait().code(), Some(0));
+    client.out.expect("[Server]: Bye, Alice.");
+    stop_server(server);
+    let log = std::fs::read_to_string(dir.path().join("server.txt")).expect("server log");
+    assert!(log.contains(" leave Alice quit"), "{log}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        1,
+        "--no-log wrote a file"
+    );
+}
+
+#[test]
+fn stdin_closed_at_once_still_joins_then_quits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(dir.path());
+    let mut client = PlainClient::spawn(
+        server.local_addr(),
+        dir.path(),
+        &["--nick", "Bot", "--no-log"],
+    );
+    client.close_stdin();
+    assert_eq!(client.wait().code(), Some(0));
+    let out = client.out.until_end();
+    assert!(
+        out.iter().any(|l| l.starts_with("[Server]: Welcome, Bot!")),
+        "{out:#?}"
+    );
+    assert_eq!(out.last().map(String::as_str), Some("[Server]: Bye, Bot."));
+    stop_server(server);
+}
+
+#[test]
+fn server_shutdown_ends_the_client_with_0() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(dir.path());
+    let mut client = PlainClient::spawn(
+        server.local_addr(),
+        dir.path(),
+        &["--nick", "Alice", "--no-log"],
+    );
+    client.out.expect_prefix("[Server]: Welcome, Alice!");
+    server.shutdown();
+    client.out.expect("[Server]: The server is shutting down.");
+    assert_eq!(client.wait().code(), Some(0));
+    client
+        .err
+        .expect("chat-cli: The server closed the connection.");
+    server.join().expect("server threads end");
+}
+
+#[test]
+fn connection_failure_exits_1_with_a_message() {
+    // A port that was just free is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let out = Command::new(BIN)
+        .args(["--plain", "--port", &port.to_string(), "--nick", "A"])
+        .output()
+        .expect("chat-cli runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!("chat-cli: cannot connect to 127.0.0.1:{port}:")),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        &["--port", "nope"][..],
+        &["--utc-offset", "9"],
+        &["--bogus"],
+    ] {
+        let out = Command::new(BIN)
+            .args(args)
+            .output()
+            .expect("chat-cli runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -1,0 +1,116 @@
+//! Plain mode, real binary against the real server: two clients chat, whisper and schedule
+//! (the client appends its UTC offset), the chat log holds the lines, and both exit 0 when
+//! their stdin closes.
+
+mod common;
+
+use common::{PlainClient, start_server, stop_server};
+
+#[test]
+fn two_clients_chat_whisper_and_schedule_and_log_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let logs = dir.path().join("logs");
+    let server = start_server(dir.path());
+    let addr = server.local_addr();
+    let logs_arg = logs.to_str().expect("utf-8 path");
+
+    let mut alice = PlainClient::spawn(
+        addr,
+        dir.path(),
+        &[
+            "--nick",
+            "Alice",
+            "--utc-offset",
+            "+09:00",
+            "--log-dir",
+            logs_arg,
+        ],
+    );
+    alice.out.expect_prefix("[Server]: Welcome, Alice!");
+
+    // Without --nick, the first stdin line is the nickname.
+    let mut bob = PlainClient::spawn(addr, dir.path(), &["--log-dir", logs_arg]);
+    bob.out.expect_prefix("[Server]: Welcome to the open chat");
+    bob.send("Bob");
+    bob.out.expect_prefix("[Server]: Welcome, Bob!");
+    alice.out.expect("[Server]: Bob has joined the chat.");
+
+    alice.send("Hello everyone!");
+    bob.out.expect("Alice >> Hello everyone!");
+
+    bob.send("/whisper Alice Hi, Alice!");
+    alice.out.expect("[Whisper from Bob] Hi, Alice!");
+    bob.out.expect("[Whisper to Alice] Hi, Alice!");
+
+    alice.send("/schedule 15:30 Meeting starts soon");
+    let reply = alice
+        .out
+        .expect_prefix("[Server]: Scheduled #1 for 15:30 (+09:00)");
+    assert!(reply.ends_with(": Meeting starts soon"), "{reply}");
+
+    bob.close_stdin();
+    assert_eq!(bob.wait().code(), Some(0));
+    bob.out.expect("[Server]: Bye, Bob.");
+    alice.out.expect("[Server]: Bob has left the chat.");
+    alice.close_stdin();
+    assert_eq!(alice.wait().code(), Some(0));
+    alice.out.until_end();
+
+    // stdout holds exactly the received lines: never the user's own chat.
+    assert!(
+        !alice
+            .out
+            .seen()
+            .iter()
+            .any(|l| l.contains("Hello everyone!"))
+    );
+    assert!(alice.out.seen().iter().all(|l| !l.starts_with("* ")));
+
+    let log = std::fs::read_to_string(logs.join("Alice_chat_log.txt")).expect("Alice's log");
+    let entries: Vec<&str> = log.lines().collect();
+    for line in [
+        "Alice >> Hello everyone!",
+        "[Whisper from Bob] Hi, Alice!",
+        "[Server]: Bob has left the chat.",
+    ] {
+        assert!(
+            entries.iter().any(|e| e.get(20..) == Some(line)),
+            "{line:?} not in {entries:#?}"
+        );
+    }
+    assert!(
+        entries
+            .iter()
+            .any(|e| e[20..].starts_with("[Server]: Scheduled #1 for 15:30 (+09:00)"))
+    );
+    for entry in &entries {
+        assert!(is_stamped(entry), "{entry:?}");
+    }
+    let bob_log = std::fs::read_to_string(logs.join("Bob_chat_log.txt")).expect("Bob's log");
+    assert!(bob_log.contains(" Alice >> Hello everyone!\n"), "{bob_log}");
+    assert!(
+        bob_log.contains(" [Whisper to Alice] Hi, Alice!\n"),
+        "{bob_log}"
+    );
+
+    // The server saw the offset the client appended.
+    stop_server(server);
+    let server_log = std::fs::read_to_string(dir.path().join("server.txt")).expect("server log");
+    assert!(
+        server_log.contains("+09:00: Meeting starts soon"),
+        "{server_log}"
+    );
+}
+
+/// `YYYY-MM-DD HH:MM:SS ` at the start.
+fn is_stamped(entry: &str) -> bool {
+    let b = entry.as_bytes();
+    b.len() > 20
+        && b[..19].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
+        && b[19] == b' '
+}
