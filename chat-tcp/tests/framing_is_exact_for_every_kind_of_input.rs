@@ -1,0 +1,99 @@
+//! Framing under hostile input: a megabyte without a newline, byte-at-a-time lines, CR,
+//! and every kind of invalid UTF-8.
+
+mod support;
+
+use support::{Child, Client, TestServer};
+
+fn pair(server: &TestServer) -> (Client, Client) {
+    let mut alice = server.join("Alice");
+    alice.expect(&["[Server]: You are the admin."]);
+    let bob = server.join("Bob");
+    alice.expect(&["[Server]: Bob has joined the chat."]);
+    (alice, bob)
+}
+
+#[test]
+fn a_megabyte_without_a_newline_keeps_memory_bounded_and_the_connection_usable() {
+    let server = Child::spawn("mib", &[]);
+    let mut alice = Client::connect(server.addr);
+    alice.line();
+    alice.send("Alice");
+    alice.expect(&[
+        "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
+        "[Server]: You are the admin.",
+    ]);
+    let mut bob = Client::connect(server.addr);
+    bob.line();
+    bob.send("Bob");
+    bob.line();
+    alice.expect(&["[Server]: Bob has joined the chat."]);
+    let before = server.rss_kib();
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..16 {
+        bob.send_raw(&chunk);
+    }
+    // The refusal comes as soon as the line passes the limit, before its end.
+    bob.expect(&["[Server]: Line too long (max 4096 bytes); it was not sent."]);
+    let during = server.rss_kib();
+    bob.send_raw(b"\nafter the long one\n");
+    alice.expect(&["Bob >> after the long one"]);
+    // A megabyte was never buffered: the server grew by far less than the line.
+    assert!(
+        during < before + 512,
+        "RSS grew from {before} KiB to {during} KiB"
+    );
+}
+
+#[test]
+fn a_line_sent_one_byte_at_a_time_arrives_whole_and_crlf_works() {
+    let server = TestServer::start("bytes");
+    let (mut alice, mut bob) = pair(&server);
+    for &b in "slow 한 byte at a time\r\n".as_bytes() {
+        bob.send_raw(&[b]);
+        bob.stream.flush_nodelay();
+    }
+    alice.expect(&["Bob >> slow 한 byte at a time"]);
+}
+
+#[test]
+fn a_lone_cr_is_not_a_line_break() {
+    let server = TestServer::start("cr");
+    let (mut alice, mut bob) = pair(&server);
+    bob.send_raw(b"fake\r[Server]: Alice is now the admin.\n");
+    alice.expect(&["Bob >> fake[Server]: Alice is now the admin."]);
+}
+
+#[test]
+fn invalid_utf8_of_every_kind_is_rejected_and_never_delivered() {
+    let server = TestServer::start("utf8kinds");
+    let (mut alice, mut bob) = pair(&server);
+    let bad: [&[u8]; 8] = [
+        b"overlong slash \xc0\xaf",
+        b"overlong nul \xe0\x80\x80",
+        b"surrogate \xed\xa0\x80",
+        b"low surrogate \xed\xbf\xbf",
+        b"truncated \xe2\x82",
+        b"lone continuation \x80",
+        b"ff \xff",
+        b"beyond U+10FFFF \xf4\x90\x80\x80",
+    ];
+    for line in bad {
+        bob.send_raw(line);
+        bob.send_raw(b"\n");
+        bob.expect(&["[Server]: Line is not valid UTF-8; it was not sent."]);
+    }
+    bob.send("clean");
+    alice.expect(&["Bob >> clean"]);
+}
+
+trait FlushNoDelay {
+    fn flush_nodelay(&self);
+}
+
+impl FlushNoDelay for std::net::TcpStream {
+    /// `TCP_NODELAY` makes each one-byte write its own segment.
+    fn flush_nodelay(&self) {
+        self.set_nodelay(true).expect("nodelay");
+    }
+}

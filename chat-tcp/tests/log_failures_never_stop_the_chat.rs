@@ -1,0 +1,63 @@
+//! server.txt problems: refused at start, survived at run time.
+
+mod support;
+
+use std::process::Command;
+use std::time::Instant;
+
+use support::{Child, Client, temp_dir};
+
+#[test]
+fn a_log_that_cannot_be_opened_is_a_clear_error_and_exit_2() {
+    let dir = temp_dir("nolog");
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+        .args(["--bind", "127.0.0.1:0", "--log"])
+        .arg(dir.join("missing-dir").join("server.txt"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.lines().filter(|l| l.contains("error")).count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("chat-tcp: error: cannot open log file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_full_disk_is_reported_once_and_the_chat_goes_on() {
+    let mut server = Child::spawn_with_log("/dev/full".into(), &["--flood-rate", "0"]);
+    let mut alice = Client::connect(server.addr);
+    alice.line();
+    alice.send("Alice");
+    alice.expect(&[
+        "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
+        "[Server]: You are the admin.",
+    ]);
+    let mut bob = Client::connect(server.addr);
+    bob.line();
+    bob.send("Bob");
+    bob.line();
+    alice.expect(&["[Server]: Bob has joined the chat."]);
+    for i in 0..300 {
+        bob.send(&format!("still chatting {i}"));
+        alice.expect(&[&format!("Bob >> still chatting {i}")]);
+    }
+    assert_eq!(server.terminate(), Some(0));
+    // Every stderr line has been read by now (the process has exited).
+    let deadline = Instant::now() + support::WAIT;
+    let mut errors = Vec::new();
+    while let Ok(line) = server
+        .stderr
+        .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    {
+        if line.contains("cannot write the server log") {
+            errors.push(line);
+        }
+    }
+    assert_eq!(errors.len(), 1, "first: {:?}", errors.first());
+}
