@@ -82,6 +82,8 @@ pub enum Input {
         peer: Option<IpAddr>,
     },
     /// One framed line (or framing error) from a connection, as produced by [`crate::LineDecoder`].
+    /// A [`Frame::Line`] longer than [`crate::Config::max_line_bytes`] is treated as
+    /// [`Frame::TooLong`].
     Frame {
         /// Which connection sent it.
         id: ClientId,

@@ -139,10 +139,13 @@ impl Room {
     }
 
     /// Marks a connection closing and tells the transport to close it after its queue.
-    pub(super) fn close(&mut self, id: ClientId) {
-        if let Some(client) = self.clients.get_mut(&id) {
-            client.state = State::Closing;
-        }
+    /// Returns the member it was, if it had joined.
+    pub(super) fn close(&mut self, id: ClientId) -> Option<Box<Member>> {
         self.actions.push_back(Action::Close { id });
+        let client = self.clients.get_mut(&id)?;
+        match std::mem::replace(&mut client.state, State::Closing) {
+            State::Member(m) => Some(m),
+            State::Pending | State::Closing => None,
+        }
     }
 }

@@ -70,6 +70,16 @@ impl Room {
         }
     }
 
+    /// Logs the drops of a flood burst still open when a member goes (leave, kick,
+    /// shutdown): the next accepted line, which would log them, never comes.
+    pub(super) fn log_open_flood(&mut self, now: Now, m: &super::Member) {
+        let dropped = m.flood.dropped();
+        if dropped > 0 {
+            let nick = m.nick.clone();
+            self.log(now, Event::Flood { nick, dropped });
+        }
+    }
+
     pub(super) fn member_mut(&mut self, id: ClientId) -> Option<&mut super::Member> {
         match self.clients.get_mut(&id) {
             Some(Client {
@@ -199,7 +209,9 @@ impl Room {
             target,
             format_args!("You have been kicked from the chat.{suffix}"),
         );
-        self.close(target);
+        if let Some(m) = self.close(target) {
+            self.log_open_flood(now, &m);
+        }
         self.remove_member(target, &nick);
         let reason = if is_blank(reason) {
             String::new()

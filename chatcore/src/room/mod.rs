@@ -182,6 +182,7 @@ impl Room {
                 match std::mem::replace(&mut client.state, State::Closing) {
                     State::Closing => continue,
                     State::Member(m) => {
+                        self.log_open_flood(now, &m);
                         let cause = LeaveCause::Shutdown;
                         self.log(
                             now,
@@ -240,6 +241,12 @@ impl Room {
 
     fn handle_frame(&mut self, now: Now, id: ClientId, frame: Frame) -> Result<(), Error> {
         let client = self.clients.get(&id).ok_or(Error::UnknownClient(id))?;
+        // A transport that frames lines itself may hand in more than the limit: reject it
+        // as the decoder would, so no output line can pass `Config::max_output_line`.
+        let frame = match frame {
+            Frame::Line(text) if text.len() > self.config.max_line_bytes => Frame::TooLong,
+            frame => frame,
+        };
         match client.state {
             State::Closing => Ok(()),
             State::Pending => {
@@ -284,15 +291,7 @@ impl Room {
     /// Removes a member that is leaving (its client entry already removed or set to
     /// closing), tells the others and hands the admin role on.
     fn leave(&mut self, now: Now, id: ClientId, m: Member, cause: LeaveCause) {
-        if m.flood.dropped() > 0 {
-            self.log(
-                now,
-                Event::Flood {
-                    nick: m.nick.clone(),
-                    dropped: m.flood.dropped(),
-                },
-            );
-        }
+        self.log_open_flood(now, &m);
         let was_admin = self.admin() == Some(id);
         self.remove_member(id, &m.nick);
         self.detach_schedules_of(id);

@@ -1,0 +1,29 @@
+//! `/help` gives the asker one line per command with its syntax.
+
+mod support;
+
+use support::Sim;
+
+#[test]
+fn help_lists_every_command() {
+    let mut sim = Sim::new();
+    sim.join(1, "Alice");
+    sim.join(2, "Bob");
+    sim.line(2, "/Help");
+    sim.expect(
+        2,
+        &[
+            "[Server]: Commands (case does not matter):",
+            "[Server]: /rename <nickname> - change your nickname",
+            "[Server]: /whisper <nickname> <message> - send a private message (also /w)",
+            "[Server]: /schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
+            "[Server]: /kick <nickname> [reason] - remove a member (admin only)",
+            "[Server]: /user - list the members",
+            "[Server]: /help - show this list",
+            "[Server]: /quit - leave the chat",
+            "[Server]: //text - send a message that starts with /",
+        ],
+    );
+    sim.expect_silent(&[1]);
+    sim.expect_logs(&[]);
+}
