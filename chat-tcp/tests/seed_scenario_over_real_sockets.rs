@@ -64,6 +64,7 @@ fn seed_scenario_over_real_sockets() {
         "whisper Bobby -> Charlie: Hi, Charlie!",
         "schedule #1 Charlie 2026-11-25T15:30+09:00: Meeting starts soon",
         "fired #1 Charlie: Meeting starts soon",
+        "command Alice /user",
         "kick Alice -> Bobby",
     ];
     let interesting: Vec<&str> = events

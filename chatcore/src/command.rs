@@ -65,6 +65,8 @@ impl Usage {
     }
 }
 
+use crate::sanitize::is_blank;
+
 /// Splits off the first space-separated word; the rest starts after the run of spaces.
 fn word(s: &str) -> (&str, &str) {
     let s = s.trim_start_matches(' ');
@@ -97,16 +99,12 @@ pub fn parse(line: &str) -> Command<'_> {
         }
     } else if is("whisper") || is("w") {
         match word(args) {
-            (to, text) if !to.is_empty() && !text.trim().is_empty() => {
-                Command::Whisper { to, text }
-            }
+            (to, text) if !to.is_empty() && !is_blank(text) => Command::Whisper { to, text },
             _ => Command::Usage(Usage::Whisper),
         }
     } else if is("schedule") {
         match word(args) {
-            (time, text) if !time.is_empty() && !text.trim().is_empty() => {
-                Command::Schedule { time, text }
-            }
+            (time, text) if !time.is_empty() && !is_blank(text) => Command::Schedule { time, text },
             _ => Command::Usage(Usage::Schedule),
         }
     } else if is("kick") {

@@ -133,6 +133,13 @@ pub enum Event {
         /// The sanitised reason, empty if none was given.
         reason: String,
     },
+    /// A member ran a command that changes nothing (`/user`, `/help`).
+    Command {
+        /// The member.
+        nick: Nickname,
+        /// The command name with its slash.
+        command: &'static str,
+    },
     /// A line or command from a connection was refused; `reason` is the reply it got.
     Rejected {
         /// The connection.
@@ -226,6 +233,7 @@ impl fmt::Display for Event {
                 nick: None,
                 reason,
             } => write!(f, "rejected {id}: {reason}"),
+            Event::Command { nick, command } => write!(f, "command {nick} {command}"),
             Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
             Event::Shutdown { members } => write!(f, "shutdown with {members} members"),
         }

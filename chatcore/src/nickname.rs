@@ -161,6 +161,10 @@ fn highly_restrictive(name: &str) -> bool {
 /// Case folding is approximated by `to_lowercase`, applied before the skeleton
 /// so `ALICE` and `alice` meet, and after it because prototypes can be
 /// uppercase (`0` -> `O`). NFKC first folds full-width and compatibility forms.
+///
+/// Case folding and the skeleton disagree about `I`: as a capital it looks like `l`, as a
+/// letter it is `i`. So `AIice` (capital i) looks like `Alice` and `ALICE` is `Alice` in
+/// another case: both must collide with `Alice`, which makes `i` and `l` one letter here.
 fn key_of(name: &str) -> NickKey {
     let mut current: String = name.nfkc().collect::<String>().to_lowercase();
     for _ in 0..MAX_KEY_ROUNDS {
@@ -170,7 +174,7 @@ fn key_of(name: &str) -> NickKey {
         }
         current = next;
     }
-    NickKey(current)
+    NickKey(current.replace('i', "l"))
 }
 
 #[cfg(test)]
@@ -284,6 +288,15 @@ mod tests {
         );
         // Cyrillic Ѕ: caught by the script rule before the reserved check.
         assert_eq!(Nickname::parse("\u{405}erver"), Err(NickError::MixedScript));
+    }
+
+    #[test]
+    fn capital_i_and_digit_one_look_like_l() {
+        let alice = key("Alice");
+        for lookalike in ["AIice", "A1ice", "ALICE", "aLiCe", "Al1ce"] {
+            assert_eq!(key(lookalike), alice, "{lookalike}");
+        }
+        assert_ne!(key("Alicia"), alice);
     }
 
     #[test]

@@ -22,9 +22,9 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// True when the text is empty or only spaces (after sanitising such text is not sent).
+/// True when the text is empty or only white space (such text is not sent).
 pub fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| b == b' ')
+    text.trim().is_empty()
 }
 
 /// True if `c` is removed by `sanitize` (TAB counts as allowed here since it becomes a space).
@@ -154,6 +154,7 @@ mod tests {
         assert!(is_blank("   "));
         assert!(is_blank(&sanitize("\x1b\x07 ")));
         assert!(is_blank(&sanitize("\t\u{202E}")));
+        assert!(is_blank("\u{3000}\u{a0} "));
         assert!(!is_blank(" x "));
     }
 

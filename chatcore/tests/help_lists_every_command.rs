@@ -25,5 +25,6 @@ fn help_lists_every_command() {
         ],
     );
     sim.expect_silent(&[1]);
-    sim.expect_logs(&[]);
+    // Commands are logged too, even those that change nothing.
+    sim.expect_logs(&["command Bob /help"]);
 }

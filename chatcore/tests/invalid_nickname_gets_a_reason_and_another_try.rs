@@ -11,7 +11,7 @@ fn invalid_nickname_gets_a_reason_and_another_try() {
     sim.connect(1);
     sim.clear();
 
-    let cases: [(&str, &str); 11] = [
+    let cases: [(&str, &str); 13] = [
         ("", "Nickname must not be empty."),
         ("   ", "Nickname must not be empty."),
         (
@@ -41,6 +41,15 @@ fn invalid_nickname_gets_a_reason_and_another_try() {
         // A zero-width space is a format character, not a letter.
         (
             "Al\u{200B}ice",
+            "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).",
+        ),
+        // Control and bidi characters are refused, not cleaned into another name.
+        (
+            "Al\u{1b}ice",
+            "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).",
+        ),
+        (
+            "Al\u{2066}ice",
             "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).",
         ),
         (

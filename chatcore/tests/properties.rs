@@ -270,6 +270,8 @@ struct Model {
     conns: BTreeMap<u64, ConnModel>,
     /// Connections choosing a nickname, oldest first, with their deadlines.
     pending: VecDeque<(Instant, u64)>,
+    /// Nickname lines each pending connection has tried.
+    attempts: BTreeMap<u64, u32>,
     /// Member ids in join order.
     order: Vec<u64>,
     members: BTreeMap<u64, MemberModel>,
@@ -317,6 +319,7 @@ impl Model {
             config,
             conns: BTreeMap::new(),
             pending: VecDeque::new(),
+            attempts: BTreeMap::new(),
             order: Vec::new(),
             members: BTreeMap::new(),
             schedules: BTreeMap::new(),
@@ -365,6 +368,7 @@ impl Model {
         }
         let deadline = sim.now().instant + self.config.nick_timeout;
         self.pending.push_back((deadline, id));
+        self.attempts.insert(id, 0);
     }
 
     /// Predicts a pending connection's nickname attempt.
@@ -373,7 +377,14 @@ impl Model {
         if raw.len() > self.config.max_line_bytes {
             return;
         }
-        let Ok(nick) = Nickname::parse(sanitize(raw).trim_matches(' ')) else {
+        let attempts = self.attempts.entry(id).or_insert(0);
+        *attempts += 1;
+        if *attempts > 20 {
+            self.pending.retain(|&(_, p)| p != id);
+            ex.closes.insert(id);
+            return;
+        }
+        let Ok(nick) = Nickname::parse(raw.trim_matches([' ', '\t'])) else {
             return;
         };
         if before.iter().any(|(_, n)| key_of(n) == Some(nick.key())) {
@@ -432,7 +443,9 @@ impl Model {
                 ex.leave.insert(id);
                 ex.closes.insert(id);
             }
-            Command::Rename(_) => ex.rename = Some(id),
+            Command::Rename(_) if matches!(clean, std::borrow::Cow::Borrowed(_)) => {
+                ex.rename = Some(id)
+            }
             Command::Schedule { time, .. }
                 if TimeSpec::parse(time).is_ok()
                     && m.schedules < self.config.max_schedules_per_member

@@ -9,7 +9,9 @@ use crate::flood::FloodLimiter;
 use crate::io::{Action, ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
-use crate::sanitize::sanitize;
+
+/// Nickname lines a connection may try before it is closed.
+const MAX_NICK_ATTEMPTS: u32 = 20;
 
 impl Room {
     pub(super) fn handle_connect(
@@ -26,6 +28,7 @@ impl Room {
             Client {
                 peer,
                 state: State::Pending,
+                attempts: 0,
             },
         );
         if let Some(ip) = peer {
@@ -82,8 +85,16 @@ impl Room {
                 return self.reject(now, id, reason);
             }
         };
-        let candidate = sanitize(&text);
-        let nick = match Nickname::parse(candidate.trim_matches(' ')) {
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.attempts += 1;
+            if client.attempts > MAX_NICK_ATTEMPTS {
+                self.pending.retain(|&(_, p)| p != id);
+                return self.refuse(now, id, "Too many nickname attempts. Bye.");
+            }
+        }
+        // Not sanitised first: a nickname with a control or bidi character is refused, not
+        // silently cleaned into a different name.
+        let nick = match Nickname::parse(text.trim_matches([' ', '\t'])) {
             Ok(nick) => nick,
             Err(e) => return self.reject(now, id, format!("{e} Enter another:")),
         };

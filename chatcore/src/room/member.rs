@@ -6,8 +6,9 @@ use crate::decoder::Frame;
 use crate::flood::Verdict;
 use crate::io::{ClientId, Now};
 use crate::log::{Event, LeaveCause};
-use crate::nickname::Nickname;
+use crate::nickname::{NickError, Nickname};
 use crate::sanitize::{is_blank, sanitize};
+use std::borrow::Cow;
 
 /// Longest user-typed word echoed back in a reply, in bytes.
 const ECHO_MAX: usize = 32;
@@ -51,15 +52,24 @@ impl Room {
                 return self.reject(now, id, reason);
             }
         };
-        let text = sanitize(&text);
-        match command::parse(&text) {
+        let clean = sanitize(&text);
+        let was_clean = matches!(clean, Cow::Borrowed(_));
+        match command::parse(&clean) {
             Command::Chat(text) => self.chat(now, id, text),
-            Command::Rename(to) => self.rename(now, id, to),
+            Command::Rename(to) if was_clean => self.rename(now, id, to),
+            // A nickname with a control or bidi character is refused, not cleaned.
+            Command::Rename(_) => self.reject(now, id, NickError::InvalidChars.to_string()),
             Command::Whisper { to, text } => self.whisper(now, id, to, text),
             Command::Schedule { time, text } => self.schedule(now, id, time, text),
             Command::Kick { nick, reason } => self.kick(now, id, nick, reason),
-            Command::User => self.user_list(id),
-            Command::Help => self.help(id),
+            Command::User => {
+                self.log_command(now, id, "/user");
+                self.user_list(id);
+            }
+            Command::Help => {
+                self.log_command(now, id, "/help");
+                self.help(id);
+            }
             Command::Quit => self.quit(now, id),
             Command::Usage(u) => self.reject(now, id, format!("Usage: {}", u.syntax())),
             Command::Unknown(cmd) => {
@@ -67,6 +77,12 @@ impl Room {
                 let reason = format!("Unknown command \"{cmd}\". Type /help for the list.");
                 self.reject(now, id, reason);
             }
+        }
+    }
+
+    fn log_command(&mut self, now: Now, id: ClientId, command: &'static str) {
+        if let Some(nick) = self.nickname(id).cloned() {
+            self.log(now, Event::Command { nick, command });
         }
     }
 

@@ -59,6 +59,9 @@ pub struct Room {
 struct Client {
     /// Counted in `per_ip` while the connection lives.
     peer: Option<IpAddr>,
+    /// Nickname lines tried while pending, bounded so a connection cannot make the server
+    /// reply (and log) without end before it joins.
+    attempts: u32,
     state: State,
 }
 
@@ -144,6 +147,11 @@ impl Room {
     /// unknown id); a peer's mistakes become `[Server]:` replies.
     pub fn handle_input(&mut self, now: Now, input: Input) -> Result<(), Error> {
         let now = self.clamp(now);
+        // What fell due before this input happened first, even if the transport has not
+        // called `handle_timeout` yet: a nickname after its deadline is too late.
+        if self.poll_timeout().is_some_and(|t| t <= now.instant) {
+            self.handle_timeout(now);
+        }
         match input {
             Input::Connect { id, peer } => self.handle_connect(now, id, peer),
             Input::Frame { id, frame } => self.handle_frame(now, id, frame),
@@ -176,7 +184,9 @@ impl Room {
             },
         );
         let line = server_line(format_args!("The server is shutting down."));
-        let ids: Vec<ClientId> = self.clients.keys().copied().collect();
+        // Members in join order, then everyone still choosing a nickname.
+        let mut ids = self.members.clone();
+        ids.extend(self.pending.iter().map(|&(_, id)| id));
         for id in ids {
             if let Some(client) = self.clients.get_mut(&id) {
                 match std::mem::replace(&mut client.state, State::Closing) {
