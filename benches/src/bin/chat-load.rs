@@ -1,0 +1,29 @@
+//! `chat-load`: drives a chat server on loopback with N clients and reports throughput,
+//! delivery and one-way latency. See `chat_benches::load` and `chat-load --help`.
+// Printing the report is this program's whole output.
+#![allow(clippy::print_stdout)]
+
+use std::process::ExitCode;
+
+use chat_benches::load::options::Options;
+use chat_benches::load::run::{Outcome, run};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let options = Options::parse();
+    let outcome = match run(&options) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!("chat-load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = match (&outcome, options.json) {
+        (Outcome::Load(r), false) => r.human(),
+        (Outcome::Load(r), true) => r.json() + "\n",
+        (Outcome::Idle(r), false) => r.human(),
+        (Outcome::Idle(r), true) => r.json() + "\n",
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}

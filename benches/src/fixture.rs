@@ -1,0 +1,85 @@
+//! Rooms with members already joined, for benches and tests.
+
+use std::time::Instant;
+
+use chatcore::{ClientId, Config, Error, Frame, Input, Now, Room};
+
+/// The wall time every fixture starts at: benches must not depend on today's date.
+pub const WALL: time::OffsetDateTime = time::macros::datetime!(2026-11-25 06:00 UTC);
+
+/// `Now` at [`WALL`] on the wall clock and the current monotonic instant.
+pub fn now() -> Now {
+    Now::new(Instant::now(), WALL)
+}
+
+/// The default config with the flood limit off, sized for `capacity` members.
+pub fn config(capacity: usize) -> Config {
+    Config {
+        capacity,
+        flood_rate: 0,
+        ..Config::default()
+    }
+}
+
+/// The nickname fixture member `i` joins with.
+pub fn nick(i: usize) -> String {
+    format!("m{i}")
+}
+
+/// A room made from `config` with `members` members (`ClientId(0)` first, the admin), every
+/// output of the joins drained.
+pub fn room(config: Config, members: usize, now: Now) -> Result<Room, Error> {
+    let mut room = Room::new(config, now)?;
+    for i in 0..members {
+        join(&mut room, now, ClientId(i as u64), &nick(i))?;
+    }
+    Ok(room)
+}
+
+/// Connects `id`, sends `nick` as its first line and drains the outputs.
+pub fn join(room: &mut Room, now: Now, id: ClientId, nick: &str) -> Result<(), Error> {
+    room.handle_input(now, Input::Connect { id, peer: None })?;
+    room.handle_input(
+        now,
+        Input::Frame {
+            id,
+            frame: Frame::Line(nick.to_owned()),
+        },
+    )?;
+    drain(room);
+    Ok(())
+}
+
+/// One line from `id`, as a transport would hand it in.
+pub fn line(id: ClientId, text: &str) -> Input {
+    Input::Frame {
+        id,
+        frame: Frame::Line(text.to_owned()),
+    }
+}
+
+/// Drains every pending action and returns how many there were.
+pub fn drain(room: &mut Room) -> usize {
+    let mut n = 0;
+    while room.poll_action().is_some() {
+        n += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixture_room_has_its_members_in_order() -> Result<(), Error> {
+        let mut room = room(config(5), 3, now())?;
+        let names: Vec<String> = room.members().map(|(_, n)| n.to_string()).collect();
+        assert_eq!(names, ["m0", "m1", "m2"]);
+        assert_eq!(room.admin(), Some(ClientId(0)));
+        room.handle_input(now(), line(ClientId(0), "hi"))?;
+        // Two sends and one log record; nothing was left over from the joins.
+        assert_eq!(drain(&mut room), 3);
+        Ok(())
+    }
+}

@@ -1,0 +1,5 @@
+//! Fuzz target `decoder`: the check lives in `chat_benches::fuzz_checks`, so the committed
+//! corpus in `fuzz/corpus/decoder/` also runs under `cargo test` (`tests/fuzz_corpus_replay.rs`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| chat_benches::fuzz_checks::decoder(data));
