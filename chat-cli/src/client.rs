@@ -41,6 +41,8 @@ pub(crate) enum Event {
     Terminal(crossterm::event::Event),
     /// Reading the terminal failed; terminal mode ends.
     TerminalFailed(String),
+    /// SIGTERM, SIGHUP or SIGINT arrived (terminal mode): leave as with Ctrl-C.
+    Signal,
 }
 
 /// Where to connect and log.
@@ -151,7 +153,7 @@ impl Client {
         match event {
             Event::Net { conn, event } => self.handle_net(conn, event),
             Event::Typed(typed) => self.session.handle_typed(typed),
-            Event::Terminal(_) | Event::TerminalFailed(_) => return,
+            Event::Terminal(_) | Event::TerminalFailed(_) | Event::Signal => return,
         }
         self.drive(now);
     }

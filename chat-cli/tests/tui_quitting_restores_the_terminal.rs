@@ -34,7 +34,21 @@ fn leave_with(keys: &[&str], nick: &str, env: &str, code: i32) {
     );
 
     for key in keys {
-        if key.starts_with('/') {
+        if *key == "SIGTERM" || *key == "SIGHUP" {
+            // The client is the shell's child in the pane.
+            let shell = tmux.format("#{pane_pid}");
+            let out = std::process::Command::new("pgrep")
+                .args(["-P", &shell])
+                .output()
+                .expect("pgrep");
+            let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            assert!(!pid.is_empty(), "no client process under the pane's shell");
+            let status = std::process::Command::new("kill")
+                .args([&format!("-{}", &key[3..]), &pid])
+                .status()
+                .expect("kill");
+            assert!(status.success());
+        } else if key.starts_with('/') {
             tmux.type_text(key);
         } else {
             tmux.keys(&[key]);
@@ -108,4 +122,14 @@ fn a_panic_restores_the_terminal_and_the_message_is_readable() {
         "CHAT_CLI_TEST_PANIC=1 RUST_BACKTRACE=0 ",
         101,
     );
+}
+
+#[test]
+fn sigterm_leaves_cleanly_and_restores_the_terminal() {
+    run_and_leave(&["SIGTERM"], "Eve");
+}
+
+#[test]
+fn sighup_leaves_cleanly_and_restores_the_terminal() {
+    run_and_leave(&["SIGHUP"], "Frank");
 }

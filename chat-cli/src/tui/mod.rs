@@ -105,6 +105,7 @@ pub(crate) fn run(
 ) -> io::Result<u8> {
     let guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    spawn_signal_watcher(tx.clone());
     spawn_terminal_reader(tx);
     let mut app = App {
         pane: Pane::default(),
@@ -153,11 +154,30 @@ fn event_loop(
             match ev {
                 Event::Terminal(ev) => handle_terminal(client, app, terminal, ev)?,
                 Event::TerminalFailed(e) => return Err(io::Error::other(e)),
+                Event::Signal => leave(client, app),
                 other => client.handle_event(Instant::now(), other),
             }
             event = rx.try_recv().ok();
         }
     }
+}
+
+/// Turns SIGTERM, SIGHUP (the terminal went away) and SIGINT into a clean leave, so the
+/// terminal is restored and the server hears `/quit` instead of a dropped connection.
+fn spawn_signal_watcher(tx: Sender<Event>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+        return;
+    };
+    let _ = thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if tx.send(Event::Signal).is_err() {
+                    break;
+                }
+            }
+        });
 }
 
 fn take_shown(client: &mut Client, app: &mut App) {
