@@ -19,7 +19,7 @@ fn a_schedule_whose_author_left_is_still_delivered() {
     bob.send("/schedule 06:30Z Meeting starts soon");
     let reply = bob.line();
     assert!(
-        reply.starts_with("[Server]: Scheduled #1 for 06:30 (+00:00), in 0h 01m:"),
+        reply.starts_with("[Server]: Scheduled #1 for 06:30 today (+00:00), in 1m:"),
         "{reply}"
     );
     bob.send("/quit");
@@ -48,6 +48,6 @@ fn a_bare_time_uses_the_server_offset_and_the_next_day_when_past() {
     // 15:30:30 now, so the next 15:30 is 23 h 59 min 30 s away (rounded up to the minute).
     assert_eq!(
         reply,
-        "[Server]: Scheduled #1 for 15:30 (+09:00), in 24h 00m: tomorrow's meeting"
+        "[Server]: Scheduled #1 for 15:30 tomorrow (+09:00), in 24h 00m: tomorrow's meeting"
     );
 }

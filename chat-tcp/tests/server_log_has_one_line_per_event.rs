@@ -32,6 +32,7 @@ fn server_log_has_one_line_per_event() {
     assert_eq!(
         events,
         [
+            "start capacity 10",
             "connect c1 from 127.0.0.1",
             "join Alice (c1)",
             "connect c2 from 127.0.0.1",
@@ -44,7 +45,7 @@ fn server_log_has_one_line_per_event() {
             "connect c3 from 127.0.0.1",
             "join Carol (c3)",
             "leave Carol quit",
-            "shutdown with 1 members",
+            "shutdown with 1 member",
             "leave Alice shutdown",
         ]
     );

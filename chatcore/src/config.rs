@@ -70,8 +70,10 @@ impl Config {
                 "max_line_bytes must be between 256 and 1048576",
             ));
         }
-        if self.nick_timeout.is_zero() {
-            return Err(Error::InvalidConfig("nick_timeout must be positive"));
+        if self.nick_timeout.is_zero() || self.nick_timeout > Duration::from_secs(86_400) {
+            return Err(Error::InvalidConfig(
+                "nick_timeout must be between 1 ns and 24 hours",
+            ));
         }
         if self.max_pending == 0 {
             return Err(Error::InvalidConfig("max_pending must be at least 1"));
@@ -122,6 +124,14 @@ mod tests {
             },
             Config {
                 nick_timeout: Duration::ZERO,
+                ..Config::default()
+            },
+            Config {
+                nick_timeout: Duration::from_secs(86_401),
+                ..Config::default()
+            },
+            Config {
+                nick_timeout: Duration::MAX,
                 ..Config::default()
             },
             Config {

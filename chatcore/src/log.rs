@@ -36,6 +36,11 @@ pub enum LeaveCause {
 /// Every kind of event the room logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
+    /// The room was created (the server started).
+    Start {
+        /// Its capacity.
+        capacity: usize,
+    },
     /// A connection arrived.
     Connect {
         /// Its id.
@@ -184,6 +189,7 @@ impl fmt::Display for LogRecord {
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Event::Start { capacity } => write!(f, "start capacity {capacity}"),
             Event::Connect { id, peer: Some(p) } => write!(f, "connect {id} from {p}"),
             Event::Connect { id, peer: None } => write!(f, "connect {id}"),
             Event::Refused { id, reason } => write!(f, "refused {id}: {reason}"),
@@ -235,6 +241,7 @@ impl fmt::Display for Event {
             } => write!(f, "rejected {id}: {reason}"),
             Event::Command { nick, command } => write!(f, "command {nick} {command}"),
             Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
+            Event::Shutdown { members: 1 } => write!(f, "shutdown with 1 member"),
             Event::Shutdown { members } => write!(f, "shutdown with {members} members"),
         }
     }

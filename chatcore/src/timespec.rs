@@ -130,11 +130,11 @@ pub fn format_offset(offset: UtcOffset) -> String {
     )
 }
 
-/// Formats a wait as `2h 05m`, rounding seconds up to the next minute (30 s -> `0h 01m`,
-/// exactly 24 h -> `24h 00m`); negative waits format as `0h 00m`.
+/// Formats a wait as `2h 05m`, or `31m` under an hour, rounding seconds up to the next
+/// minute (30 s -> `1m`, exactly 24 h -> `24h 00m`); negative waits format as `0m`.
 #[must_use]
 pub fn format_wait(wait: Duration) -> String {
-    // Rounding up so a pending wait never reads as "0h 00m", i.e. as already due.
+    // Rounding up so a pending wait never reads as "0m", i.e. as already due.
     let whole = u64::try_from(wait.whole_seconds()).unwrap_or(0);
     let secs = if wait.subsec_nanoseconds() > 0 {
         whole.saturating_add(1)
@@ -142,7 +142,10 @@ pub fn format_wait(wait: Duration) -> String {
         whole
     };
     let minutes = secs.div_ceil(60);
-    format!("{}h {:02}m", minutes / 60, minutes % 60)
+    match minutes / 60 {
+        0 => format!("{minutes}m"),
+        hours => format!("{hours}h {:02}m", minutes % 60),
+    }
 }
 
 #[cfg(test)]
@@ -359,11 +362,11 @@ mod tests {
             format_wait(Duration::hours(2) + Duration::minutes(5)),
             "2h 05m"
         );
-        assert_eq!(format_wait(Duration::seconds(30)), "0h 01m");
-        assert_eq!(format_wait(Duration::seconds(1)), "0h 01m");
-        assert_eq!(format_wait(Duration::nanoseconds(1)), "0h 01m");
-        assert_eq!(format_wait(Duration::seconds(60)), "0h 01m");
-        assert_eq!(format_wait(Duration::seconds(61)), "0h 02m");
+        assert_eq!(format_wait(Duration::seconds(30)), "1m");
+        assert_eq!(format_wait(Duration::seconds(1)), "1m");
+        assert_eq!(format_wait(Duration::nanoseconds(1)), "1m");
+        assert_eq!(format_wait(Duration::seconds(60)), "1m");
+        assert_eq!(format_wait(Duration::seconds(61)), "2m");
         assert_eq!(
             format_wait(Duration::minutes(59) + Duration::milliseconds(1)),
             "1h 00m"
@@ -373,7 +376,7 @@ mod tests {
             format_wait(Duration::DAY - Duration::seconds(30)),
             "24h 00m"
         );
-        assert_eq!(format_wait(Duration::ZERO), "0h 00m");
-        assert_eq!(format_wait(Duration::seconds(-90)), "0h 00m");
+        assert_eq!(format_wait(Duration::ZERO), "0m");
+        assert_eq!(format_wait(Duration::seconds(-90)), "0m");
     }
 }

@@ -40,7 +40,7 @@ fn scheduled_text_is_sanitised() {
     let mut sim = Sim::new();
     sim.join(1, "Alice");
     sim.line(1, &format!("/schedule 06:30Z {DIRTY}"));
-    let reply = format!("[Server]: Scheduled #1 for 06:30 (+00:00), in 0h 01m: {CLEAN}");
+    let reply = format!("[Server]: Scheduled #1 for 06:30 today (+00:00), in 1m: {CLEAN}");
     sim.expect(1, &[reply.as_str()]);
     sim.advance(secs(1));
     let fired = format!("[Scheduled by Alice] {CLEAN}");

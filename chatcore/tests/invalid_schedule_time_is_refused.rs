@@ -34,6 +34,6 @@ fn invalid_schedule_time_is_refused() {
     sim.line(1, "/schedule 07:00Z ok");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 07:00 (+00:00), in 0h 31m: ok"],
+        &["[Server]: Scheduled #1 for 07:00 today (+00:00), in 31m: ok"],
     );
 }

@@ -43,6 +43,7 @@ fn log_records_one_per_event() {
     assert_eq!(
         sim.take_log_lines(),
         [
+            "2026-11-25T06:29:59.000Z start capacity 10",
             "2026-11-25T06:29:59.000Z connect c1 from 2001:db8::1",
             "2026-11-25T06:29:59.000Z join Alice (c1)",
             "2026-11-25T06:29:59.000Z connect c2",

@@ -36,3 +36,17 @@ fn a_control_character_in_a_rename_is_refused_not_cleaned() {
     );
     assert_eq!(sim.members(), ["Alice"]);
 }
+
+#[test]
+fn refused_frames_count_as_attempts_too() {
+    let mut sim = Sim::new();
+    sim.connect(1);
+    sim.clear();
+    for _ in 0..20 {
+        sim.frame(1, chatcore::Frame::InvalidUtf8);
+        sim.expect(1, &["[Server]: Line is not valid UTF-8. Enter a nickname:"]);
+    }
+    sim.frame(1, chatcore::Frame::TooLong);
+    sim.expect(1, &["[Server]: Too many nickname attempts. Bye."]);
+    sim.expect_closed(&[1]);
+}

@@ -373,8 +373,12 @@ impl Model {
 
     /// Predicts a pending connection's nickname attempt.
     fn nickname_line(&mut self, before: &[(u64, String)], id: u64, frame: &Frame, ex: &mut Expect) {
-        let Frame::Line(raw) = frame else { return };
-        if raw.len() > self.config.max_line_bytes {
+        if let Frame::Line(raw) = frame
+            && raw.len() <= self.config.max_line_bytes
+            && raw.trim().eq_ignore_ascii_case("/quit")
+        {
+            self.pending.retain(|&(_, p)| p != id);
+            ex.closes.insert(id);
             return;
         }
         let attempts = self.attempts.entry(id).or_insert(0);
@@ -382,6 +386,10 @@ impl Model {
         if *attempts > 20 {
             self.pending.retain(|&(_, p)| p != id);
             ex.closes.insert(id);
+            return;
+        }
+        let Frame::Line(raw) = frame else { return };
+        if raw.len() > self.config.max_line_bytes {
             return;
         }
         let Ok(nick) = Nickname::parse(raw.trim_matches([' ', '\t'])) else {

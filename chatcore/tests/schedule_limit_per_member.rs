@@ -11,7 +11,7 @@ fn schedule_limit_per_member() {
     sim.join(2, "Bob");
     for n in 1..=5 {
         sim.line(1, &format!("/schedule 06:30Z m{n}"));
-        let reply = format!("[Server]: Scheduled #{n} for 06:30 (+00:00), in 0h 01m: m{n}");
+        let reply = format!("[Server]: Scheduled #{n} for 06:30 today (+00:00), in 1m: m{n}");
         sim.expect(1, &[reply.as_str()]);
     }
     sim.line(1, "/schedule 07:00Z sixth");
@@ -23,7 +23,7 @@ fn schedule_limit_per_member() {
     sim.line(2, "/schedule 07:00Z bob");
     sim.expect(
         2,
-        &["[Server]: Scheduled #6 for 07:00 (+00:00), in 0h 31m: bob"],
+        &["[Server]: Scheduled #6 for 07:00 today (+00:00), in 31m: bob"],
     );
 
     sim.advance(secs(1));
@@ -32,7 +32,7 @@ fn schedule_limit_per_member() {
     sim.line(1, "/schedule 07:00Z again");
     sim.expect(
         1,
-        &["[Server]: Scheduled #7 for 07:00 (+00:00), in 0h 30m: again"],
+        &["[Server]: Scheduled #7 for 07:00 today (+00:00), in 30m: again"],
     );
 }
 

@@ -45,6 +45,6 @@ fn schedule_limit_per_room() {
     sim.line(2, "/schedule 07:00Z b2");
     sim.expect(
         2,
-        &["[Server]: Scheduled #4 for 07:00 (+00:00), in 0h 30m: b2"],
+        &["[Server]: Scheduled #4 for 07:00 today (+00:00), in 30m: b2"],
     );
 }

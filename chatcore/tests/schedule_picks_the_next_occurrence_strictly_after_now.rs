@@ -16,7 +16,7 @@ fn a_minute_just_past_is_almost_a_day_away() {
     sim.line(1, "/schedule 06:29Z tomorrow");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 06:29 (+00:00), in 24h 00m: tomorrow"],
+        &["[Server]: Scheduled #1 for 06:29 tomorrow (+00:00), in 24h 00m: tomorrow"],
     );
     sim.expect_logs(&["schedule #1 Alice 2026-11-26T06:29+00:00: tomorrow"]);
     let wait = secs(23 * 3600 + 59 * 60 + 1);
@@ -42,7 +42,7 @@ fn the_current_minute_exactly_is_a_full_day_away() {
     sim.line(1, "/schedule 6:30Z now");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 06:30 (+00:00), in 24h 00m: now"],
+        &["[Server]: Scheduled #1 for 06:30 tomorrow (+00:00), in 24h 00m: now"],
     );
     assert_eq!(sim.next_deadline_in(), Some(secs(24 * 3600)));
 }
@@ -58,7 +58,7 @@ fn midnight_is_tomorrows_date() {
     sim.line(1, "/schedule 0:00Z midnight");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 00:00 (+00:00), in 0h 01m: midnight"],
+        &["[Server]: Scheduled #1 for 00:00 tomorrow (+00:00), in 1m: midnight"],
     );
     sim.expect_logs(&["schedule #1 Alice 2026-11-26T00:00+00:00: midnight"]);
     sim.advance(secs(30));
@@ -81,7 +81,7 @@ fn midnight_in_the_rooms_offset() {
     sim.line(1, "/schedule 00:00 x");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 00:00 (+09:00), in 0h 01m: x"],
+        &["[Server]: Scheduled #1 for 00:00 tomorrow (+09:00), in 1m: x"],
     );
     sim.expect_logs(&["schedule #1 Alice 2026-11-26T00:00+09:00: x"]);
     assert_eq!(sim.next_deadline_in(), Some(secs(30)));

@@ -16,27 +16,27 @@ fn schedule_reply_names_the_resolved_time_and_offset() {
     sim.line(1, "/schedule 15:30 a");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 15:30 (+00:00), in 9h 01m: a"],
+        &["[Server]: Scheduled #1 for 15:30 today (+00:00), in 9h 01m: a"],
     );
     sim.line(1, "/schedule 9:05 b");
     sim.expect(
         1,
-        &["[Server]: Scheduled #2 for 09:05 (+00:00), in 2h 36m: b"],
+        &["[Server]: Scheduled #2 for 09:05 today (+00:00), in 2h 36m: b"],
     );
     sim.line(1, "/schedule 15:30+09:00 c");
     sim.expect(
         1,
-        &["[Server]: Scheduled #3 for 15:30 (+09:00), in 0h 01m: c"],
+        &["[Server]: Scheduled #3 for 15:30 today (+09:00), in 1m: c"],
     );
     sim.line(2, "/schedule 07:00Z d");
     sim.expect(
         2,
-        &["[Server]: Scheduled #4 for 07:00 (+00:00), in 0h 31m: d"],
+        &["[Server]: Scheduled #4 for 07:00 today (+00:00), in 31m: d"],
     );
     sim.line(2, "/SCHEDULE   1:30-05:00   e  f");
     sim.expect(
         2,
-        &["[Server]: Scheduled #5 for 01:30 (-05:00), in 0h 01m: e  f"],
+        &["[Server]: Scheduled #5 for 01:30 today (-05:00), in 1m: e  f"],
     );
     // Only the author hears of a schedule.
     sim.expect_nothing_sent();
@@ -79,12 +79,12 @@ fn a_bare_time_uses_the_rooms_offset() {
     sim.line(1, "/schedule 1:30 x");
     sim.expect(
         1,
-        &["[Server]: Scheduled #1 for 01:30 (-05:00), in 0h 01m: x"],
+        &["[Server]: Scheduled #1 for 01:30 today (-05:00), in 1m: x"],
     );
     // An explicit offset wins over the room's.
     sim.line(1, "/schedule 06:30z y");
     sim.expect(
         1,
-        &["[Server]: Scheduled #2 for 06:30 (+00:00), in 0h 01m: y"],
+        &["[Server]: Scheduled #2 for 06:30 today (+00:00), in 1m: y"],
     );
 }

@@ -49,6 +49,7 @@ fn seed_scenario_alice_bob_charlie() {
     sim.expect(alice, &["[Server]: Charlie has joined the chat."]);
     sim.expect(bob, &["[Server]: Charlie has joined the chat."]);
     sim.expect_logs(&[
+        "start capacity 10",
         "connect c1",
         "join Alice (c1)",
         "connect c2",
@@ -76,7 +77,7 @@ fn seed_scenario_alice_bob_charlie() {
     sim.line(charlie, "/schedule 15:30 Meeting starts soon");
     sim.expect(
         charlie,
-        &["[Server]: Scheduled #1 for 15:30 (+09:00), in 0h 01m: Meeting starts soon"],
+        &["[Server]: Scheduled #1 for 15:30 today (+09:00), in 1m: Meeting starts soon"],
     );
     sim.expect_silent(&[alice, bob]);
     assert_eq!(sim.next_deadline_in(), Some(secs(1)));

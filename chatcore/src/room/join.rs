@@ -73,6 +73,18 @@ impl Room {
     }
 
     pub(super) fn handle_nickname(&mut self, now: Now, id: ClientId, frame: Frame) {
+        if matches!(&frame, Frame::Line(t) if t.trim().eq_ignore_ascii_case("/quit")) {
+            self.pending.retain(|&(_, p)| p != id);
+            return self.refuse(now, id, "Bye.");
+        }
+        // Every frame counts, refused ones too: each one costs a reply and a log line.
+        if let Some(client) = self.clients.get_mut(&id) {
+            client.attempts += 1;
+            if client.attempts > MAX_NICK_ATTEMPTS {
+                self.pending.retain(|&(_, p)| p != id);
+                return self.refuse(now, id, "Too many nickname attempts. Bye.");
+            }
+        }
         let text = match frame {
             Frame::Line(text) => text,
             Frame::TooLong => {
@@ -85,13 +97,6 @@ impl Room {
                 return self.reject(now, id, reason);
             }
         };
-        if let Some(client) = self.clients.get_mut(&id) {
-            client.attempts += 1;
-            if client.attempts > MAX_NICK_ATTEMPTS {
-                self.pending.retain(|&(_, p)| p != id);
-                return self.refuse(now, id, "Too many nickname attempts. Bye.");
-            }
-        }
         // Not sanitised first: a nickname with a control or bidi character is refused, not
         // silently cleaned into a different name.
         let nick = match Nickname::parse(text.trim_matches([' ', '\t'])) {

@@ -89,7 +89,7 @@ impl Room {
     /// Creates an empty room. Fails only on an invalid `config`.
     pub fn new(config: Config, now: Now) -> Result<Room, Error> {
         config.validate()?;
-        Ok(Room {
+        let mut room = Room {
             config,
             epoch: now.instant,
             latest: now.instant,
@@ -101,7 +101,10 @@ impl Room {
             schedules: Schedules::default(),
             actions: VecDeque::new(),
             shut_down: false,
-        })
+        };
+        let capacity = room.config.capacity;
+        room.log(now, Event::Start { capacity });
+        Ok(room)
     }
 
     /// The configuration in force.

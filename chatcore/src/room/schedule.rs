@@ -95,9 +95,15 @@ impl Room {
         self.reply(
             id,
             format_args!(
-                "Scheduled #{seq} for {:02}:{:02} ({}), in {}: {text}",
+                "Scheduled #{seq} for {:02}:{:02} {} ({}), in {}: {text}",
                 due.hour(),
                 due.minute(),
+                // Always within 24 h, so the day is one of these two in the author's offset.
+                if due.date() == now.wall.to_offset(due.offset()).date() {
+                    "today"
+                } else {
+                    "tomorrow"
+                },
                 format_offset(due.offset()),
                 format_wait(wait)
             ),
