@@ -1,72 +1,105 @@
 //! The engine thread: owns the `Room`, applies inputs in arrival order and carries out its
-//! actions. It waits on its channel until the room's next deadline: no fixed tick.
+//! actions. It sleeps on its channel until the next input or the room's next deadline (no
+//! fixed tick), handles everything already queued as one batch, then writes each touched
+//! connection once and hands the batch's log records to the log thread at once.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
-use chatcore::{Action, ClientId, DisconnectCause, Frame, Input, LogRecord, Room};
+use bytes::Bytes;
+use chatcore::{Action, ClientId, DisconnectCause, Frame, Input, LogRecord, Now, Room};
 use slog::{Logger, debug, error};
 
 use crate::clock::Clock;
 use crate::conn::Conn;
 
-/// How long shutdown waits for connections to flush their goodbye before tearing them down.
-const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+/// How long shutdown waits for connections to flush their goodbye and close.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
+
+/// Most inputs handled before the engine writes and logs what they produced.
+const BATCH: usize = 256;
 
 /// What the acceptor, the readers and the server handle tell the engine.
 #[derive(Debug)]
 pub(crate) enum Msg {
     /// A new connection; its reader starts after this is sent.
     Connect {
+        /// The connection, shared with its threads.
         conn: Arc<Conn>,
-        peer: Option<IpAddr>,
     },
-    /// A framed line from a reader.
-    Frame { id: ClientId, frame: Frame },
+    /// The lines of one read from a reader.
+    Frames {
+        /// Whose.
+        id: ClientId,
+        /// In order.
+        frames: Vec<Frame>,
+    },
     /// A reader exited.
     Gone {
+        /// Whose.
         id: ClientId,
+        /// Why.
         cause: DisconnectCause,
     },
-    /// Stop: say goodbye to everyone and exit.
-    Shutdown,
+    /// Look at the stop flag (sent by `Server::shutdown`).
+    Wake,
 }
 
 pub(crate) struct Engine {
+    /// The chat room; only this thread touches it.
     room: Room,
+    /// Where `now` comes from.
     clock: Clock,
     /// Connections the room knows about, by id.
     conns: HashMap<ClientId, Arc<Conn>>,
-    log_tx: SyncSender<LogRecord>,
+    /// Connections with lines queued in this batch.
+    dirty: Vec<ClientId>,
+    /// Log records of this batch, sent to the log thread together.
+    records: Vec<LogRecord>,
+    /// The log thread's queue (bounded; the engine waits rather than drop a record).
+    log_tx: SyncSender<Vec<LogRecord>>,
+    /// Set by `Server::shutdown`.
+    stopping: Arc<AtomicBool>,
+    /// Diagnostics.
     diag: Logger,
     /// Connections found slow while draining, disconnected once the drain ends.
     slow: Vec<ClientId>,
+    /// Reused by `flush`.
+    batch: VecDeque<Bytes>,
 }
 
 impl Engine {
     pub(crate) fn new(
         room: Room,
         clock: Clock,
-        log_tx: SyncSender<LogRecord>,
+        log_tx: SyncSender<Vec<LogRecord>>,
+        stopping: Arc<AtomicBool>,
         diag: Logger,
     ) -> Self {
         Engine {
             room,
             clock,
             conns: HashMap::new(),
+            dirty: Vec::new(),
+            records: Vec::new(),
             log_tx,
+            stopping,
             diag,
             slow: Vec::new(),
+            batch: VecDeque::new(),
         }
     }
 
     /// Runs until shutdown (or until every sender is gone).
     pub(crate) fn run(mut self, rx: Receiver<Msg>) {
-        loop {
-            let msg = match self.room.poll_timeout() {
+        // `Room::new` logged the start.
+        self.drain();
+        self.flush();
+        while !self.stopping.load(Ordering::Acquire) {
+            let first = match self.room.poll_timeout() {
                 Some(deadline) => {
                     match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                         Ok(msg) => Some(msg),
@@ -80,37 +113,36 @@ impl Engine {
                 },
             };
             let now = self.clock.now();
-            match msg {
-                Some(Msg::Shutdown) => {
-                    self.room.handle_shutdown(now);
-                    self.drain();
-                    self.finish(&rx);
-                    return;
-                }
-                Some(msg) => self.handle(msg),
-                None => {}
+            // Everything already queued is one batch.
+            for msg in first.into_iter().chain(rx.try_iter().take(BATCH)) {
+                self.handle(now, msg);
+                self.drain();
             }
             // Inputs can arrive back to back forever; deadlines must still fire on time.
             if self.room.poll_timeout().is_some_and(|d| d <= now.instant) {
                 self.room.handle_timeout(now);
+                self.drain();
             }
-            self.drain();
+            self.flush();
         }
+        self.finish(&rx);
     }
 
-    fn handle(&mut self, msg: Msg) {
-        let now = self.clock.now();
-        let input = match msg {
-            Msg::Connect { conn, peer } => {
+    fn handle(&mut self, now: Now, msg: Msg) {
+        match msg {
+            Msg::Connect { conn } => {
                 let id = conn.id;
+                let peer = Some(conn.peer);
                 self.conns.insert(id, conn);
-                Input::Connect { id, peer }
+                self.input(now, Input::Connect { id, peer });
             }
-            Msg::Frame { id, frame } => {
+            Msg::Frames { id, frames } => {
                 if !self.conns.contains_key(&id) {
                     return;
                 }
-                Input::Frame { id, frame }
+                for frame in frames {
+                    self.input(now, Input::Frame { id, frame });
+                }
             }
             Msg::Gone { id, cause } => {
                 let Some(conn) = self.conns.remove(&id) else {
@@ -118,24 +150,29 @@ impl Engine {
                 };
                 // The peer may still read (half-close): let the writer flush what is queued.
                 conn.outbox.close();
-                Input::Disconnect { id, cause }
+                self.input(now, Input::Disconnect { id, cause });
             }
-            Msg::Shutdown => return,
-        };
+            Msg::Wake => {}
+        }
+    }
+
+    fn input(&mut self, now: Now, input: Input) {
         if let Err(e) = self.room.handle_input(now, input) {
             error!(self.diag, "engine bug: room refused an input"; "error" => %e);
         }
     }
 
-    /// Carries out every action the room has queued.
+    /// Carries out every action the room has queued: lines are queued per connection (and
+    /// written by `flush`), closes are passed on, records are collected.
     fn drain(&mut self) {
         loop {
             while let Some(action) = self.room.poll_action() {
                 match action {
                     Action::Send { to, line } => {
                         if let Some(conn) = self.conns.get(&to) {
-                            if conn.outbox.push(line).is_err() {
-                                self.slow.push(to);
+                            match conn.outbox.push(line) {
+                                Ok(()) => self.dirty.push(to),
+                                Err(_) => self.slow.push(to),
                             }
                         }
                     }
@@ -144,12 +181,7 @@ impl Engine {
                             conn.outbox.close();
                         }
                     }
-                    Action::Log(record) => {
-                        // Blocks when the log thread is behind: a log line is never dropped.
-                        if self.log_tx.send(record).is_err() {
-                            error!(self.diag, "log thread is gone");
-                        }
-                    }
+                    Action::Log(record) => self.records.push(record),
                 }
             }
             if self.slow.is_empty() {
@@ -161,34 +193,78 @@ impl Engine {
                     continue;
                 };
                 debug!(self.diag, "disconnecting slow consumer"; "client" => %id);
-                conn.kill();
+                conn.kill(DisconnectCause::SlowConsumer);
                 let cause = DisconnectCause::SlowConsumer;
-                if let Err(e) = self.room.handle_input(now, Input::Disconnect { id, cause }) {
-                    error!(self.diag, "engine bug: room refused a disconnect"; "error" => %e);
-                }
+                self.input(now, Input::Disconnect { id, cause });
             }
         }
     }
 
-    /// After shutdown: lets writers flush the goodbye, then tears down what is left.
+    /// Writes each connection touched by the batch once, and logs the batch.
+    fn flush(&mut self) {
+        self.dirty.sort_unstable();
+        self.dirty.dedup();
+        for id in self.dirty.drain(..) {
+            if let Some(conn) = self.conns.get(&id) {
+                conn.flush(&mut self.batch);
+                self.batch.clear();
+            }
+        }
+        if !self.records.is_empty() {
+            let records = std::mem::take(&mut self.records);
+            // Blocks when the log thread is behind: a log line is never dropped.
+            if self.log_tx.send(records).is_err() {
+                error!(self.diag, "log thread is gone");
+            }
+        }
+    }
+
+    /// After shutdown: says goodbye, lets writers flush it, then tears down what is left.
     fn finish(&mut self, rx: &Receiver<Msg>) {
         let deadline = Instant::now() + SHUTDOWN_GRACE;
+        self.room.handle_shutdown(self.clock.now());
+        self.drain();
+        self.flush();
         while !self.conns.is_empty() {
             let wait = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(wait) {
                 Ok(Msg::Gone { id, .. }) => {
-                    self.conns.remove(&id);
+                    // Let the writer finish its goodbye and FIN.
+                    if let Some(conn) = self.conns.remove(&id) {
+                        conn.outbox.wait_writer(deadline);
+                    }
                 }
-                Ok(Msg::Connect { conn, .. }) => conn.kill(),
+                Ok(Msg::Connect { conn }) => conn.kill(DisconnectCause::Requested),
                 Ok(_) => {}
                 Err(_) => break,
             }
         }
-        for conn in self.conns.values() {
-            conn.kill();
+        self.kill_all(rx);
+    }
+
+    /// Tears down every connection, including any still queued in the channel.
+    fn kill_all(&mut self, rx: &Receiver<Msg>) {
+        for (_, conn) in self.conns.drain() {
+            conn.kill(DisconnectCause::Requested);
         }
-        self.conns.clear();
-        // Log records queued by the final drain are already in the channel; dropping
-        // `log_tx` lets the log thread flush and exit.
+        for msg in rx.try_iter() {
+            if let Msg::Connect { conn } = msg {
+                conn.kill(DisconnectCause::Requested);
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    /// Also runs when the engine panics: no connection may outlive it, and the server must
+    /// notice it is gone.
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::Release);
+        for (_, conn) in self.conns.drain() {
+            conn.kill(DisconnectCause::Error);
+        }
+        if !self.records.is_empty() {
+            let _ = self.log_tx.send(std::mem::take(&mut self.records));
+        }
     }
 }

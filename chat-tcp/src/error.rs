@@ -1,6 +1,5 @@
 //! The server's one error type.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// Why the server could not start or stopped abnormally.
@@ -36,7 +35,4 @@ pub enum Error {
     /// A server thread panicked.
     #[error("the {0} thread panicked")]
     Panicked(&'static str),
-    /// Waking the accept loop at shutdown failed.
-    #[error("cannot wake the listener at {0}")]
-    Wake(SocketAddr),
 }

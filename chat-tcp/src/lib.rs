@@ -4,10 +4,11 @@
 //! # Layout
 //! - `server`: [`Server::bind`], the accept loop and the shutdown handle.
 //! - `engine`: the one thread that owns the room; it sleeps until the next input or the
-//!   room's next deadline.
-//! - `conn`: one reader and one writer thread per connection.
-//! - `outbox`: the bounded queue between the engine and a writer; a full one disconnects
-//!   that client only.
+//!   room's next deadline and handles what is queued as one batch.
+//! - `conn`: one reader and one writer thread per connection; the engine writes to the
+//!   socket itself while it takes data, and the writer takes over when it does not.
+//! - `outbox`: the bounded queue of one connection; a full one disconnects that client only.
+//! - `limits`: sockets held in all and per address, checked before any thread starts.
 //! - `logfile`: the log thread behind a bounded channel that never drops.
 //! - [`Clock`]: the time source, shiftable for tests.
 //!
@@ -23,10 +24,11 @@ mod clock;
 mod conn;
 mod engine;
 mod error;
+mod limits;
 mod logfile;
 mod outbox;
 mod server;
 
 pub use clock::Clock;
 pub use error::Error;
-pub use server::{Server, ServerConfig};
+pub use server::{Server, ServerConfig, ShutdownHandle};

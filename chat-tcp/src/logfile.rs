@@ -1,16 +1,18 @@
-//! The log thread: writes `server.txt` through a buffer, flushed when idle and at the end.
+//! The log thread: writes `server.txt` through a buffer, one whole record at a time,
+//! flushed shortly after the records stop coming and at the end.
 
+use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use chatcore::LogRecord;
 use slog::{Logger, error, info};
 
-/// Longest a written record waits in the buffer while records keep coming.
-const MAX_UNFLUSHED: Duration = Duration::from_secs(1);
+/// How long written records may wait in the buffer for more to share one write.
+const FLUSH_DELAY: Duration = Duration::from_millis(20);
 
 /// Opens (appends to) the log file; called before any thread starts so a bad path is a
 /// startup error.
@@ -18,39 +20,41 @@ pub(crate) fn open(path: &Path) -> std::io::Result<File> {
     OpenOptions::new().create(true).append(true).open(path)
 }
 
-/// Writes every record received until the channel closes, then flushes.
-pub(crate) fn run(file: impl Write, records: Receiver<LogRecord>, diag: Logger) {
+/// Writes every record received until the channel closes, then flushes. Waits on the
+/// channel with the flush deadline (never a tick): idle means no pending write and no timer.
+pub(crate) fn run(file: impl Write, batches: Receiver<Vec<LogRecord>>, diag: Logger) {
     let mut out = LogWriter::new(file, diag);
-    let mut last_flush = Instant::now();
+    let mut flush_at: Option<Instant> = None;
     loop {
-        let record = match records.try_recv() {
-            Ok(r) => r,
-            Err(TryRecvError::Empty) => {
-                // Idle: flush, then block for the next record.
-                out.flush();
-                last_flush = Instant::now();
-                match records.recv() {
-                    Ok(r) => r,
-                    Err(_) => break,
-                }
-            }
-            Err(TryRecvError::Disconnected) => break,
+        let next = match flush_at {
+            Some(at) => batches.recv_timeout(at.saturating_duration_since(Instant::now())),
+            None => batches.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
-        out.write(&record);
-        if last_flush.elapsed() >= MAX_UNFLUSHED {
-            out.flush();
-            last_flush = Instant::now();
+        match next {
+            Ok(records) => {
+                for record in &records {
+                    out.write(record);
+                }
+                flush_at.get_or_insert_with(|| Instant::now() + FLUSH_DELAY);
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                out.flush();
+                flush_at = None;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
     out.flush();
 }
 
-/// A buffered log that survives write errors: the first error is reported once, records go
-/// on into the buffer (what does not fit while the disk is full is lost), and the next
-/// successful flush reports the recovery.
+/// A buffered log that survives write errors: the first error is reported once, and the
+/// next successful flush reports the recovery. A record is written whole or not at all
+/// (while the disk is full), so lines never merge.
 struct LogWriter<W: Write> {
     out: BufWriter<W>,
     diag: Logger,
+    /// One formatted record, reused.
+    line: String,
     /// Set by a failed write or flush, cleared by a successful flush.
     failing: bool,
 }
@@ -60,12 +64,17 @@ impl<W: Write> LogWriter<W> {
         LogWriter {
             out: BufWriter::with_capacity(64 * 1024, inner),
             diag,
+            line: String::with_capacity(256),
             failing: false,
         }
     }
 
     fn write(&mut self, record: &LogRecord) {
-        if let Err(e) = writeln!(self.out, "{record}") {
+        self.line.clear();
+        let _ = writeln!(self.line, "{record}");
+        // BufWriter appends a buffer that fits whole, or flushes first and drops it whole
+        // when the flush fails.
+        if let Err(e) = self.out.write_all(self.line.as_bytes()) {
             self.failed(&e);
         }
     }
@@ -88,7 +97,6 @@ impl<W: Write> LogWriter<W> {
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -170,5 +178,34 @@ mod tests {
                 "the server log is writable again"
             ]
         );
+    }
+
+    #[test]
+    fn records_are_never_cut_or_merged_when_the_buffer_fills_on_a_full_disk() {
+        let disk = Disk::default();
+        let msgs = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let diag = Logger::root(Collect(msgs.clone()).fuse(), o!());
+        let mut log = LogWriter::new(disk.clone(), diag);
+        disk.full.store(true, Ordering::SeqCst);
+        // Far more than the 64 KiB buffer holds.
+        for n in 10..5_000 {
+            log.write(&record(n));
+        }
+        disk.full.store(false, Ordering::SeqCst);
+        log.write(&record(9_999));
+        log.flush();
+        let text = String::from_utf8(disk.data.lock().clone()).expect("utf8");
+        assert!(
+            text.ends_with("shutdown with 9999 members\n"),
+            "{}",
+            &text[text.len() - 80..]
+        );
+        for line in text.lines() {
+            assert!(
+                line.starts_with("2026-11-25T06:00:00.000Z shutdown with ")
+                    && line.ends_with(" members"),
+                "cut or merged line: {line:?}"
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `chat-tcp`: runs the chat server until SIGINT or SIGTERM.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -24,17 +25,18 @@ struct Args {
     /// The server log (appended).
     #[arg(long, default_value = "server.txt")]
     log: PathBuf,
-    /// Offset for a bare `/schedule HH:MM`, like +09:00 [default: this machine's offset]
-    #[arg(long, value_parser = parse_offset)]
+    /// Offset for a bare `/schedule HH:MM`, like +09:00 or -05:00 [default: this machine's
+    /// offset when the server starts]
+    #[arg(long, value_parser = parse_offset, allow_hyphen_values = true)]
     utc_offset: Option<UtcOffset>,
     /// Seconds a new connection has to choose a nickname.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     nick_timeout: u64,
     /// Most connections waiting for a nickname; the oldest is closed past it.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     max_pending: u32,
-    /// Most concurrent connections from one address (loopback is exempt unless
-    /// --no-loopback-exemption).
+    /// Most concurrent connections from one address (an IPv6 /64 counts as one; loopback is
+    /// exempt unless --no-loopback-exemption).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     max_per_ip: u32,
     /// Apply --max-per-ip to loopback addresses too.
@@ -52,24 +54,32 @@ struct Args {
     flood_rate: u32,
 }
 
+/// `+HH:MM`, `-HH:MM`, `Z` or `UTC`, within the offsets in use on Earth (±18:00).
 fn parse_offset(s: &str) -> Result<UtcOffset, String> {
-    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
     if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
         return Ok(UtcOffset::UTC);
     }
-    UtcOffset::parse(s, format).map_err(|_| format!("expected an offset like +09:00, got {s:?}"))
+    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    match UtcOffset::parse(s, format) {
+        Ok(o) if o.whole_seconds().abs() <= 18 * 3600 => Ok(o),
+        Ok(_) => Err(format!("{s} is beyond ±18:00")),
+        Err(_) => Err(format!("expected an offset like +09:00, got {s:?}")),
+    }
 }
 
 fn main() -> ExitCode {
     // Read before any thread exists: the local offset cannot be read soundly afterwards.
     let local = UtcOffset::current_local_offset();
     let args = Args::parse();
+    // Diagnostics must never take the server down: a closed stderr is ignored.
     let decorator = slog_term::PlainSyncDecorator::new(std::io::stderr());
-    let diag = slog::Logger::root(slog_term::FullFormat::new(decorator).build().fuse(), o!());
+    let drain = slog_term::FullFormat::new(decorator).build().ignore_res();
+    let diag = slog::Logger::root(drain, o!());
 
     let mut config = ServerConfig {
         log_path: args.log,
         diag: diag.clone(),
+        max_connections: args.max_connections.map(|n| n as usize),
         ..ServerConfig::default()
     };
     let room = &mut config.room;
@@ -83,10 +93,6 @@ fn main() -> ExitCode {
     room.exempt_loopback = !args.no_loopback_exemption;
     room.flood_burst = args.flood_burst;
     room.flood_rate = args.flood_rate;
-    config.max_connections = match args.max_connections {
-        Some(n) => n as usize,
-        None => room.capacity + room.max_pending + 64,
-    };
 
     let mut signals = match Signals::new([SIGINT, SIGTERM]) {
         Ok(s) => s,
@@ -96,21 +102,41 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
-    eprintln!(
+    say(&format!(
         "chat-tcp: listening on {} (Ctrl-C to stop)",
         server.local_addr()
-    );
-    if let Some(sig) = signals.forever().next() {
-        slog::info!(diag, "shutting down"; "signal" => sig);
+    ));
+    let handle = server.shutdown_handle();
+    let signal_thread = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let mut seen = 0;
+            for sig in signals.forever() {
+                seen += 1;
+                if seen > 1 {
+                    say("chat-tcp: second signal, exiting now");
+                    std::process::exit(1);
+                }
+                slog::info!(diag, "shutting down"; "signal" => sig);
+                handle.shutdown();
+            }
+        });
+    if let Err(e) = signal_thread {
+        return fail(&format!("cannot start the signal thread: {e}"));
     }
-    server.shutdown();
+    // Returns after a signal's shutdown, or at once if a server thread failed.
     match server.join() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e.to_string()),
     }
 }
 
+/// One line on stderr, ignoring a closed stderr.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 fn fail(msg: &str) -> ExitCode {
-    eprintln!("chat-tcp: error: {msg}");
+    say(&format!("chat-tcp: error: {msg}"));
     ExitCode::from(2)
 }

@@ -1,5 +1,6 @@
-//! One connection's bounded outbound queue, shared by the engine (producer) and the
-//! connection's writer thread (consumer).
+//! One connection's bounded outbound queue, shared by the engine (which queues lines and
+//! writes them straight to the socket when it can) and the connection's writer thread
+//! (which takes over when the socket is full, and closes it).
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -11,10 +12,10 @@ use parking_lot::{Condvar, Mutex};
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Full;
 
-/// What the writer should do next.
+/// What the writer thread should do next.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Next {
-    /// Write the lines moved into the batch.
+    /// Write the lines moved into the batch (blocking).
     Write,
     /// Everything is written and the engine asked for a close.
     Close,
@@ -25,12 +26,17 @@ pub(crate) enum Next {
 #[derive(Debug, Default)]
 struct State {
     queue: VecDeque<Bytes>,
-    /// Bytes in `queue`, bounded by `max_bytes`.
+    /// Bytes queued or being written, bounded by `max_bytes`.
     bytes: usize,
+    /// The writer thread owns the socket until the queue is empty: the socket was full, so
+    /// the engine must not write around it (that would reorder lines).
+    handed_off: bool,
     /// Close once the queue is written.
     closing: bool,
     /// Stop without writing more.
     stopped: bool,
+    /// The writer has written everything and sent FIN (or stopped).
+    writer_done: bool,
     /// The reader thread has exited; the writer's linger after a close can end.
     reader_done: bool,
 }
@@ -54,7 +60,8 @@ impl Outbox {
         }
     }
 
-    /// Queues a line; `Err(Full)` when either bound would be passed.
+    /// Queues a line without waking anyone; `Err(Full)` when a bound would be passed.
+    /// The engine calls [`Outbox::take_direct`] or [`Outbox::hand_off`] after its batch.
     pub(crate) fn push(&self, line: Bytes) -> Result<(), Full> {
         let mut s = self.state.lock();
         if s.stopped || s.closing {
@@ -63,14 +70,44 @@ impl Outbox {
         if s.queue.len() >= self.max_lines || s.bytes + line.len() > self.max_bytes {
             return Err(Full);
         }
-        let was_empty = s.queue.is_empty();
         s.bytes += line.len();
         s.queue.push_back(line);
-        drop(s);
-        if was_empty {
-            self.changed.notify_all();
-        }
         Ok(())
+    }
+
+    /// For the engine after a batch: moves the queue into `batch` if the engine may write it
+    /// itself (nobody else owns the socket). Otherwise wakes the writer thread if it has
+    /// work, and returns false.
+    pub(crate) fn take_direct(&self, batch: &mut VecDeque<Bytes>) -> bool {
+        let mut s = self.state.lock();
+        if s.queue.is_empty() {
+            return false;
+        }
+        if s.handed_off || s.closing || s.stopped {
+            drop(s);
+            self.changed.notify_all();
+            return false;
+        }
+        std::mem::swap(&mut s.queue, batch);
+        true
+    }
+
+    /// Puts what the engine could not write back in front of the queue and hands the socket
+    /// to the writer thread.
+    pub(crate) fn hand_off(&self, rest: &mut VecDeque<Bytes>) {
+        let mut s = self.state.lock();
+        while let Some(line) = rest.pop_back() {
+            s.queue.push_front(line);
+        }
+        s.handed_off = true;
+        drop(s);
+        self.changed.notify_all();
+    }
+
+    /// `n` bytes have reached the socket.
+    pub(crate) fn written(&self, n: usize) {
+        let mut s = self.state.lock();
+        s.bytes = s.bytes.saturating_sub(n);
     }
 
     /// Close after what is queued has been written.
@@ -89,29 +126,56 @@ impl Outbox {
         self.changed.notify_all();
     }
 
-    /// Waits until there is something to do; moves every queued line into `batch`.
+    /// Whether the connection is being closed or torn down (its input no longer matters).
+    pub(crate) fn is_closing(&self) -> bool {
+        let s = self.state.lock();
+        s.closing || s.stopped
+    }
+
+    /// For the writer thread: waits until it has something to do; moves the queued lines it
+    /// must write into `batch`.
     pub(crate) fn next(&self, batch: &mut VecDeque<Bytes>) -> Next {
         let mut s = self.state.lock();
         loop {
             if s.stopped {
                 return Next::Stop;
             }
-            if !s.queue.is_empty() {
+            if !s.queue.is_empty() && (s.handed_off || s.closing) {
                 std::mem::swap(&mut s.queue, batch);
-                s.bytes = 0;
                 return Next::Write;
             }
-            if s.closing {
-                return Next::Close;
+            if s.queue.is_empty() {
+                // Caught up: the engine may write directly again.
+                s.handed_off = false;
+                if s.closing {
+                    return Next::Close;
+                }
             }
             self.changed.wait(&mut s);
         }
+    }
+
+    /// Called by the writer thread when it is done (FIN sent, or stopped).
+    pub(crate) fn writer_done(&self) {
+        self.state.lock().writer_done = true;
+        self.changed.notify_all();
     }
 
     /// Called by the reader thread as it exits.
     pub(crate) fn reader_done(&self) {
         self.state.lock().reader_done = true;
         self.changed.notify_all();
+    }
+
+    /// Waits until the writer is done or `deadline` passes; true if it is done.
+    pub(crate) fn wait_writer(&self, deadline: Instant) -> bool {
+        let mut s = self.state.lock();
+        while !s.writer_done {
+            if self.changed.wait_until(&mut s, deadline).timed_out() {
+                return s.writer_done;
+            }
+        }
+        true
     }
 
     /// Waits until the reader has exited or `deadline` passes; true if it exited.
@@ -128,43 +192,87 @@ impl Outbox {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
-    #[test]
-    fn push_is_bounded_by_lines_and_bytes() {
-        let o = Outbox::new(2, 100);
-        assert_eq!(o.push(Bytes::from_static(b"a\n")), Ok(()));
-        assert_eq!(o.push(Bytes::from_static(b"b\n")), Ok(()));
-        assert_eq!(o.push(Bytes::from_static(b"c\n")), Err(Full));
-        let o = Outbox::new(100, 5);
-        assert_eq!(o.push(Bytes::from_static(b"abc\n")), Ok(()));
-        assert_eq!(o.push(Bytes::from_static(b"de\n")), Err(Full));
+    fn line(s: &'static str) -> Bytes {
+        Bytes::from_static(s.as_bytes())
     }
 
     #[test]
-    fn next_drains_everything_then_reports_close() {
+    fn push_is_bounded_by_lines_and_bytes_including_bytes_in_flight() {
+        let o = Outbox::new(2, 100);
+        assert_eq!(o.push(line("a\n")), Ok(()));
+        assert_eq!(o.push(line("b\n")), Ok(()));
+        assert_eq!(o.push(line("c\n")), Err(Full));
+        let o = Outbox::new(100, 5);
+        assert_eq!(o.push(line("abc\n")), Ok(()));
+        let mut batch = VecDeque::new();
+        assert!(o.take_direct(&mut batch));
+        // Taken but not yet written: still counted.
+        assert_eq!(o.push(line("de\n")), Err(Full));
+        o.written(4);
+        assert_eq!(o.push(line("de\n")), Ok(()));
+    }
+
+    #[test]
+    fn the_engine_writes_directly_until_it_hands_off() {
         let o = Outbox::new(10, 1000);
-        o.push(Bytes::from_static(b"a\n")).expect("room");
-        o.push(Bytes::from_static(b"b\n")).expect("room");
+        o.push(line("a\n")).expect("room");
+        let mut batch = VecDeque::new();
+        assert!(o.take_direct(&mut batch));
+        assert_eq!(batch, [line("a\n")]);
+        // The socket took nothing: the rest goes back in front, in order.
+        o.push(line("b\n")).expect("room");
+        o.hand_off(&mut batch);
+        assert!(batch.is_empty());
+        o.push(line("c\n")).expect("room");
+        assert!(!o.take_direct(&mut batch), "the writer owns the socket now");
+        assert_eq!(o.next(&mut batch), Next::Write);
+        assert_eq!(batch, [line("a\n"), line("b\n"), line("c\n")]);
+        batch.clear();
+        // Once the writer has caught up the engine writes directly again.
+        o.close();
+        assert_eq!(o.next(&mut batch), Next::Close);
+        o.push(line("d\n")).expect("ignored after close");
+        assert!(!o.take_direct(&mut batch));
+    }
+
+    #[test]
+    fn close_writes_what_is_queued_first() {
+        let o = Outbox::new(10, 1000);
+        o.push(line("a\n")).expect("room");
         o.close();
         let mut batch = VecDeque::new();
         assert_eq!(o.next(&mut batch), Next::Write);
-        assert_eq!(batch.len(), 2);
+        assert_eq!(batch, [line("a\n")]);
         batch.clear();
         assert_eq!(o.next(&mut batch), Next::Close);
-        // Nothing is queued after a close.
-        assert_eq!(o.push(Bytes::from_static(b"c\n")), Ok(()));
-        assert_eq!(o.next(&mut batch), Next::Close);
-        assert!(batch.is_empty());
     }
 
     #[test]
-    fn stop_drops_the_queue() {
-        let o = Outbox::new(10, 1000);
-        o.push(Bytes::from_static(b"a\n")).expect("room");
+    fn stop_drops_the_queue_and_wakes_the_writer() {
+        let o = std::sync::Arc::new(Outbox::new(10, 1000));
+        let writer = {
+            let o = o.clone();
+            std::thread::spawn(move || o.next(&mut VecDeque::new()))
+        };
+        o.push(line("a\n")).expect("room");
         o.stop();
-        let mut batch = VecDeque::new();
-        assert_eq!(o.next(&mut batch), Next::Stop);
-        assert!(batch.is_empty());
+        assert_eq!(writer.join().expect("writer"), Next::Stop);
+        assert!(o.is_closing());
+    }
+
+    #[test]
+    fn waits_end_at_the_deadline_or_when_done() {
+        let o = Outbox::new(10, 1000);
+        assert!(!o.wait_reader(Instant::now()));
+        assert!(!o.wait_writer(Instant::now()));
+        o.reader_done();
+        o.writer_done();
+        let far = Instant::now() + Duration::from_secs(3600);
+        assert!(o.wait_reader(far));
+        assert!(o.wait_writer(far));
     }
 }

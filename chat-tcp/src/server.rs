@@ -1,34 +1,36 @@
-//! Binding, the accept loop and the handle that shuts the server down.
+//! Binding, the accept loop and the handles that shut the server down.
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use chatcore::{ClientId, Room};
+use chatcore::{ClientId, DisconnectCause, Room};
 use slog::{Logger, error, info, o, warn};
 use socket2::{SockRef, TcpKeepalive};
 
 use crate::clock::Clock;
 use crate::conn::{self, Conn};
 use crate::engine::{Engine, Msg};
+use crate::limits::{self, Limits};
 use crate::outbox::Outbox;
 use crate::{Error, logfile};
 
 /// Everything the server can be tuned with. `Default` gives the protocol's values.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// The room's rules and limits.
+    /// The room's rules and limits (its `max_per_ip` and `exempt_loopback` are also checked
+    /// at accept time, before any thread is started).
     pub room: chatcore::Config,
     /// Where the server log goes (appended).
     pub log_path: PathBuf,
     /// Most sockets held at once (members, pending and closing); beyond it a connection is
-    /// refused before any thread is started for it.
-    pub max_connections: usize,
+    /// refused before any thread is started for it. `None`: capacity + max_pending + 64.
+    pub max_connections: Option<usize>,
     /// Lines queued for one client before it counts as a slow consumer and is dropped.
     pub outbox_lines: usize,
     /// Bytes queued for one client before it counts as a slow consumer and is dropped.
@@ -50,11 +52,10 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        let room = chatcore::Config::default();
         ServerConfig {
-            max_connections: room.capacity + room.max_pending + 64,
-            room,
+            room: chatcore::Config::default(),
             log_path: PathBuf::from("server.txt"),
+            max_connections: None,
             outbox_lines: 8192,
             outbox_bytes: 1 << 20,
             write_timeout: Duration::from_secs(10),
@@ -67,19 +68,54 @@ impl Default for ServerConfig {
     }
 }
 
+impl ServerConfig {
+    /// The connection cap in force.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+            .unwrap_or(self.room.capacity + self.room.max_pending + 64)
+    }
+}
+
 /// Inputs queued for the engine before readers wait (back-pressure on fast senders).
 const ENGINE_QUEUE: usize = 4096;
-/// Log records queued before the engine waits for the log thread.
-const LOG_QUEUE: usize = 16 * 1024;
+/// Log batches queued before the engine waits for the log thread.
+const LOG_QUEUE: usize = 1024;
 
-/// A running server. Dropping it does not stop it: call [`Server::shutdown`] then
-/// [`Server::join`].
+/// A running server. Dropping it does not stop it: call [`Server::shutdown`] (or a
+/// [`ShutdownHandle`]'s) and then [`Server::join`].
 #[derive(Debug)]
 pub struct Server {
+    handle: ShutdownHandle,
+    threads: Vec<(&'static str, JoinHandle<()>)>,
+}
+
+/// Stops a running server from any thread (a signal handler's thread, say).
+#[derive(Debug, Clone)]
+pub struct ShutdownHandle {
     local_addr: SocketAddr,
     stopping: Arc<AtomicBool>,
     engine_tx: SyncSender<Msg>,
-    threads: Vec<(&'static str, JoinHandle<()>)>,
+    listener: Arc<TcpListener>,
+}
+
+impl ShutdownHandle {
+    /// Tells every member the server is shutting down, stops accepting and closes every
+    /// connection. Returns at once; [`Server::join`] waits for the end.
+    pub fn shutdown(&self) {
+        if self.stopping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        // The engine checks the flag every turn; this only wakes it if it sleeps. A full
+        // queue means it is busy and will see the flag soon.
+        let _ = self.engine_tx.try_send(Msg::Wake);
+        // Wakes the accept loop: on Linux, accept() on a listener shut down fails at once.
+        let _ = SockRef::from(&*self.listener).shutdown(Shutdown::Read);
+    }
+
+    /// Whether shutdown has begun (asked for, or the engine stopped on its own).
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
 }
 
 impl Server {
@@ -103,73 +139,95 @@ impl Server {
             addr: shown,
             source,
         })?;
+        let listener = Arc::new(listener);
         let diag = config.diag.new(o!("addr" => local_addr.to_string()));
 
         let (log_tx, log_rx) = sync_channel(LOG_QUEUE);
         let (engine_tx, engine_rx) = sync_channel(ENGINE_QUEUE);
         let stopping = Arc::new(AtomicBool::new(false));
+        let handle = ShutdownHandle {
+            local_addr,
+            stopping: stopping.clone(),
+            engine_tx: engine_tx.clone(),
+            listener: listener.clone(),
+        };
         let mut threads = Vec::new();
 
         let d = diag.clone();
         threads.push(("log", spawn("log", move || logfile::run(file, log_rx, d))?));
-        let engine = Engine::new(room, config.clock, log_tx, diag.clone());
-        threads.push(("engine", spawn("engine", move || engine.run(engine_rx))?));
+        let engine = Engine::new(
+            room,
+            config.clock.clone(),
+            log_tx,
+            stopping.clone(),
+            diag.clone(),
+        );
+        let wake = handle.clone();
+        threads.push((
+            "engine",
+            spawn("engine", move || {
+                // However the engine ends (a panic included), the rest of the server stops.
+                let _stop = StopOnDrop(wake);
+                engine.run(engine_rx);
+            })?,
+        ));
+        let limits = Limits::new(
+            config.max_connections(),
+            config.room.max_per_ip,
+            config.room.exempt_loopback,
+        );
         let acceptor = Acceptor {
             listener,
-            engine: engine_tx.clone(),
-            stopping: stopping.clone(),
-            live: Arc::new(AtomicUsize::new(0)),
+            engine: engine_tx,
+            stopping,
+            limits,
             next_id: AtomicU64::new(1),
             config,
             diag: diag.clone(),
         };
         threads.push(("accept", spawn("accept", move || acceptor.run())?));
         info!(diag, "listening");
-        Ok(Server {
-            local_addr,
-            stopping,
-            engine_tx,
-            threads,
-        })
+        Ok(Server { handle, threads })
     }
 
     /// The address the server listens on (useful after binding port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.handle.local_addr
     }
 
-    /// Tells every member the server is shutting down, stops accepting and closes every
-    /// connection. Returns at once; [`Server::join`] waits for the end.
+    /// A handle that can stop the server from another thread.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.handle.clone()
+    }
+
+    /// Same as [`ShutdownHandle::shutdown`].
     pub fn shutdown(&self) {
-        if self.stopping.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let _ = self.engine_tx.send(Msg::Shutdown);
-        // Wake the accept loop, which is blocked in accept().
-        let mut wake = self.local_addr;
-        if wake.ip().is_unspecified() {
-            wake.set_ip(match wake {
-                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-            });
-        }
-        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        self.handle.shutdown();
     }
 
-    /// Waits for the accept, engine and log threads to finish (after [`Server::shutdown`]);
-    /// every log record has been written and flushed when it returns.
+    /// Waits for the engine, accept and log threads to finish; every log record has been
+    /// written and flushed when it returns. It returns when the server was shut down, or
+    /// when a server thread failed (then with an error).
     pub fn join(self) -> Result<(), Error> {
-        let Server {
-            engine_tx, threads, ..
-        } = self;
-        drop(engine_tx);
+        let Server { handle, threads } = self;
+        drop(handle);
         let mut result = Ok(());
-        for (name, handle) in threads.into_iter().rev() {
-            if handle.join().is_err() {
+        for (name, thread) in threads.into_iter().rev() {
+            if thread.join().is_err() {
                 result = Err(Error::Panicked(name));
             }
         }
         result
+    }
+}
+
+/// Shuts the server down when dropped.
+struct StopOnDrop(ShutdownHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = SockRef::from(&*self.0.listener).shutdown(Shutdown::Read);
+        self.0.stopping.store(true, Ordering::Release);
     }
 }
 
@@ -181,10 +239,10 @@ fn spawn(what: &'static str, f: impl FnOnce() + Send + 'static) -> Result<JoinHa
 }
 
 struct Acceptor {
-    listener: TcpListener,
+    listener: Arc<TcpListener>,
     engine: SyncSender<Msg>,
     stopping: Arc<AtomicBool>,
-    live: Arc<AtomicUsize>,
+    limits: Arc<Limits>,
     next_id: AtomicU64,
     config: ServerConfig,
     diag: Logger,
@@ -199,25 +257,26 @@ impl Acceptor {
             }
             match accepted {
                 Ok((stream, peer)) => self.admit(stream, peer),
-                Err(e) => {
-                    // Out of file descriptors or similar: back off instead of spinning.
+                Err(e) if is_resource_error(&e) => {
+                    // Out of file descriptors or memory: back off instead of spinning.
                     warn!(self.diag, "accept failed"; "error" => %e);
                     thread::sleep(Duration::from_millis(50));
                 }
+                Err(e) => warn!(self.diag, "accept failed"; "error" => %e),
             }
         }
     }
 
     fn admit(&self, stream: TcpStream, peer: SocketAddr) {
-        if self.live.fetch_add(1, Ordering::AcqRel) >= self.config.max_connections {
-            self.live.fetch_sub(1, Ordering::AcqRel);
-            refuse(stream, "[Server]: The server is busy. Try again later.\n");
-            return;
-        }
+        let peer = limits::canonical(peer.ip());
+        let slot = match self.limits.admit(peer) {
+            Ok(slot) => slot,
+            Err(refusal) => return refuse(&stream, &refusal.line()),
+        };
         let id = ClientId(self.next_id.fetch_add(1, Ordering::Relaxed));
         self.tune(&stream);
         let outbox = Outbox::new(self.config.outbox_lines, self.config.outbox_bytes);
-        let conn = Arc::new(Conn::new(id, stream, outbox, self.live.clone()));
+        let conn = Arc::new(Conn::new(id, peer, stream, outbox, slot));
         // The writer first: if it cannot start, nothing has been told to the engine yet.
         let writer = {
             let conn = conn.clone();
@@ -225,30 +284,24 @@ impl Acceptor {
         };
         if let Err(e) = writer {
             error!(self.diag, "cannot start a connection thread"; "error" => %e);
-            refuse_conn(&conn, "[Server]: The server is busy. Try again later.\n");
-            return;
+            refuse(&conn.stream, &limits::Refusal::Busy.line());
+            return conn.kill(DisconnectCause::Error);
         }
-        let peer_ip = Some(peer.ip());
         if self
             .engine
-            .send(Msg::Connect {
-                conn: conn.clone(),
-                peer: peer_ip,
-            })
+            .send(Msg::Connect { conn: conn.clone() })
             .is_err()
         {
-            conn.kill();
-            return;
+            return conn.kill(DisconnectCause::Error);
         }
         let max_line = self.config.room.max_line_bytes;
         let engine = self.engine.clone();
-        let reader_conn = conn.clone();
-        if let Err(e) = self.spawn_conn("reader", move || {
-            conn::read_loop(reader_conn, engine, max_line)
-        }) {
+        let reader = conn.clone();
+        let spawned = self.spawn_conn("reader", move || conn::read_loop(reader, engine, max_line));
+        if let Err(e) = spawned {
             error!(self.diag, "cannot start a connection thread"; "error" => %e);
-            conn.kill();
-            let cause = chatcore::DisconnectCause::Error;
+            conn.kill(DisconnectCause::Error);
+            let cause = DisconnectCause::Error;
             let _ = self.engine.send(Msg::Gone { id, cause });
         }
     }
@@ -278,15 +331,16 @@ impl Acceptor {
     }
 }
 
-/// Best-effort one-line refusal to a socket no thread was started for.
-fn refuse(stream: TcpStream, line: &str) {
-    let _ = stream.set_nonblocking(true);
-    let _ = (&stream).write_all(line.as_bytes());
-    let _ = stream.shutdown(std::net::Shutdown::Write);
+fn is_resource_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
 }
 
-fn refuse_conn(conn: &Conn, line: &str) {
-    let _ = conn.stream.set_nonblocking(true);
-    let _ = (&conn.stream).write_all(line.as_bytes());
-    conn.kill();
+/// Best-effort one-line refusal to a socket no thread serves.
+fn refuse(stream: &TcpStream, line: &str) {
+    let _ = stream.set_nonblocking(true);
+    let _ = (&*stream).write_all(line.as_bytes());
+    let _ = stream.shutdown(Shutdown::Write);
 }

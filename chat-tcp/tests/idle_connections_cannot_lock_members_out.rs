@@ -8,7 +8,7 @@ use support::{Client, TestServer};
 
 #[test]
 fn two_hundred_silent_connections_do_not_stop_a_real_member() {
-    let server = TestServer::with("silent200", |c| c.max_connections = 400);
+    let server = TestServer::with("silent200", |c| c.max_connections = Some(400));
     let mut silent: Vec<Client> = (0..200).map(|_| server.connect()).collect();
     let mut alice = server.join("Alice");
     alice.expect(&["[Server]: You are the admin."]);
