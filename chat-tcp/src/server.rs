@@ -37,7 +37,9 @@ pub struct ServerConfig {
     pub outbox_bytes: usize,
     /// A write blocked this long fails and frees the slot.
     pub write_timeout: Duration,
-    /// TCP keepalive idle time; a dead peer is found about `keepalive + 3 × 10 s` later.
+    /// TCP keepalive idle time. A peer that vanished without a FIN is found when a probe
+    /// goes unanswered for `write_timeout` (TCP_USER_TIMEOUT): about `keepalive +
+    /// write_timeout` after it last spoke (40 s by default).
     pub keepalive: Duration,
     /// The kernel send buffer of each connection (fixed, so a slow reader holds at most this
     /// much kernel memory besides its outbox); `None` keeps the OS's autotuning.
@@ -250,15 +252,34 @@ struct Acceptor {
 
 impl Acceptor {
     fn run(self) {
+        // A descriptor held in reserve: when the process runs out, it is given up for a
+        // moment so the waiting connection can be accepted and told, instead of sitting in
+        // the backlog (the classic libev/nginx trick).
+        let mut spare = reserve();
+        let mut reported = false;
         loop {
             let accepted = self.listener.accept();
             if self.stopping.load(Ordering::Acquire) {
                 return;
             }
             match accepted {
-                Ok((stream, peer)) => self.admit(stream, peer),
+                Ok((stream, peer)) => {
+                    self.admit(stream, peer);
+                    reported = false;
+                }
+                Err(e) if is_fd_exhaustion(&e) && spare.is_some() => {
+                    if !reported {
+                        warn!(self.diag, "out of file descriptors; refusing connections"; "error" => %e);
+                        reported = true;
+                    }
+                    drop(spare.take());
+                    if let Ok((stream, _)) = self.listener.accept() {
+                        refuse(&stream, &limits::Refusal::Busy.line());
+                    }
+                    spare = reserve();
+                }
                 Err(e) if is_resource_error(&e) => {
-                    // Out of file descriptors or memory: back off instead of spinning.
+                    // Out of memory, or of descriptors with no spare: back off, don't spin.
                     warn!(self.diag, "accept failed"; "error" => %e);
                     thread::sleep(Duration::from_millis(50));
                 }
@@ -329,6 +350,15 @@ impl Acceptor {
         // Unacknowledged data this long means the peer is gone, even while we keep writing.
         let _ = sock.set_tcp_user_timeout(Some(self.config.write_timeout));
     }
+}
+
+/// A descriptor to give up when the process runs out of them.
+fn reserve() -> Option<std::fs::File> {
+    std::fs::File::open("/dev/null").ok()
+}
+
+fn is_fd_exhaustion(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
 }
 
 fn is_resource_error(e: &std::io::Error) -> bool {
