@@ -55,11 +55,12 @@ pub(crate) fn file_name(nick: &str) -> String {
     format!("{}_chat_log.txt", safe_stem(nick))
 }
 
-/// One log entry: `YYYY-MM-DD HH:MM:SS line` in the given (local) time, without the LF.
+/// One log entry: `YYYY-MM-DD HH:MM:SS+09:00 line` in the given (local) time with its
+/// offset (so entries from runs with different offsets still sort out), without the LF.
 pub(crate) fn entry(at: OffsetDateTime, line: &str) -> String {
     let stamp = at
         .format(format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second]"
+            "[year]-[month]-[day] [hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
         ))
         .unwrap_or_default();
     format!("{stamp} {line}")
@@ -199,7 +200,7 @@ mod tests {
     fn entry_format() {
         assert_eq!(
             entry(datetime!(2026-11-25 15:30:07 +09:00), "Alice >> hi"),
-            "2026-11-25 15:30:07 Alice >> hi"
+            "2026-11-25 15:30:07+09:00 Alice >> hi"
         );
     }
 
@@ -213,7 +214,10 @@ mod tests {
         log.append(datetime!(2026-11-25 06:01 UTC), "two")?;
         assert_eq!(log.path().parent(), Some(inner.canonicalize()?.as_path()));
         let text = std::fs::read_to_string(inner.join("_._evil_chat_log.txt"))?;
-        assert_eq!(text, "2026-11-25 06:00:00 one\n2026-11-25 06:01:00 two\n");
+        assert_eq!(
+            text,
+            "2026-11-25 06:00:00+00:00 one\n2026-11-25 06:01:00+00:00 two\n"
+        );
         assert_eq!(
             std::fs::read_dir(&dir)?.count(),
             1,

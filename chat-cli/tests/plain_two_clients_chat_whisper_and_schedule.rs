@@ -74,12 +74,12 @@ fn two_clients_chat_whisper_and_schedule_and_log_it() {
         "[Server]: Bob has left the chat.",
     ] {
         assert!(
-            entries.iter().any(|e| e.get(20..) == Some(line)),
+            entries.iter().any(|e| e.get(26..) == Some(line)),
             "{line:?} not in {entries:#?}"
         );
     }
     assert!(entries.iter().any(
-        |e| e[20..].starts_with("[Server]: Scheduled #1 for 15:30 ") && e.contains("(+09:00)")
+        |e| e[26..].starts_with("[Server]: Scheduled #1 for 15:30 ") && e.contains("(+09:00)")
     ));
     for entry in &entries {
         assert!(is_stamped(entry), "{entry:?}");
@@ -103,12 +103,14 @@ fn two_clients_chat_whisper_and_schedule_and_log_it() {
 /// `YYYY-MM-DD HH:MM:SS ` at the start.
 fn is_stamped(entry: &str) -> bool {
     let b = entry.as_bytes();
-    b.len() > 20
-        && b[..19].iter().enumerate().all(|(i, c)| match i {
+    // 2026-11-25 15:30:07+09:00 (the client runs with --utc-offset +09:00)
+    b.len() > 26
+        && b[..25].iter().enumerate().all(|(i, c)| match i {
             4 | 7 => *c == b'-',
             10 => *c == b' ',
-            13 | 16 => *c == b':',
+            13 | 16 | 22 => *c == b':',
+            19 => *c == b'+',
             _ => c.is_ascii_digit(),
         })
-        && b[19] == b' '
+        && b[25] == b' '
 }

@@ -193,34 +193,72 @@ impl Palette {
     }
 }
 
-/// Splits styled text into rows of at most `width` columns, never splitting a grapheme;
-/// rows after the first are indented by `indent` columns when that leaves room.
+/// Splits styled text into rows of at most `width` columns at spaces, breaking inside a word
+/// only when the word alone is wider than a row, and never splitting a grapheme; rows after
+/// the first are indented by `indent` columns when that leaves room.
 pub(crate) fn wrap(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Vec<Line<'static>> {
     let indent = if width > indent + 10 { indent } else { 0 };
-    let mut rows = Vec::new();
-    let mut row: Vec<Span<'static>> = Vec::new();
+    // One cell per grapheme, with its style and width.
+    let cells: Vec<(&str, Style, usize)> = spans
+        .iter()
+        .flat_map(|span| {
+            span.content
+                .graphemes(true)
+                .map(move |g| (g, span.style, g.width()))
+        })
+        .collect();
+    let mut rows: Vec<Vec<(&str, Style)>> = vec![Vec::new()];
     let mut col = 0;
-    for span in spans {
-        let mut piece = String::new();
-        for g in span.content.graphemes(true) {
-            let w = g.width();
-            if col + w > width && col > indent {
-                if !piece.is_empty() {
-                    row.push(Span::styled(std::mem::take(&mut piece), span.style));
+    let mut i = 0;
+    while i < cells.len() {
+        // The next word (or a single space) and its width.
+        let end = if cells[i].0 == " " {
+            i + 1
+        } else {
+            (i..cells.len())
+                .find(|&j| cells[j].0 == " ")
+                .unwrap_or(cells.len())
+        };
+        let word: usize = cells[i..end].iter().map(|c| c.2).sum();
+        let fits_fresh_row = indent + word <= width;
+        if col + word > width && col > indent && fits_fresh_row {
+            if let Some(row) = rows.last_mut() {
+                while row.last().is_some_and(|c| c.0 == " ") {
+                    row.pop();
                 }
-                rows.push(Line::from(std::mem::take(&mut row)));
-                row.push(Span::raw(" ".repeat(indent)));
+            }
+            rows.push(vec![(" ", Style::default()); indent]);
+            col = indent;
+            if cells[i].0 == " " {
+                // A space at a break is dropped.
+                i = end;
+                continue;
+            }
+        }
+        for &(g, style, w) in &cells[i..end] {
+            if col + w > width && col > indent {
+                rows.push(vec![(" ", Style::default()); indent]);
                 col = indent;
             }
-            piece.push_str(g);
+            if let Some(row) = rows.last_mut() {
+                row.push((g, style));
+            }
             col += w;
         }
-        if !piece.is_empty() {
-            row.push(Span::styled(piece, span.style));
-        }
+        i = end;
     }
-    rows.push(Line::from(row));
-    rows
+    rows.into_iter()
+        .map(|row| {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (g, style) in row {
+                match spans.last_mut() {
+                    Some(last) if last.style == style => last.content.to_mut().push_str(g),
+                    _ => spans.push(Span::styled(g.to_owned(), style)),
+                }
+            }
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// What the status line says.

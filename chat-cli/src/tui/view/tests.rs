@@ -205,3 +205,46 @@ fn wrap_never_splits_a_wide_character() {
     let texts: Vec<String> = rows.iter().map(ToString::to_string).collect();
     assert_eq!(texts, ["가나", "다라", "마"]);
 }
+
+#[test]
+fn wrap_breaks_at_spaces_and_indents_continuation_rows() {
+    let rows = wrap(
+        vec![
+            Span::raw("12:00 "),
+            Span::raw("Bob >> the quick brown fox jumps over"),
+        ],
+        26,
+        6,
+    );
+    let texts: Vec<String> = rows.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        texts,
+        ["12:00 Bob >> the quick", "      brown fox jumps over"]
+    );
+}
+
+#[test]
+fn wrap_splits_a_word_only_when_it_is_wider_than_a_row() {
+    let rows = wrap(vec![Span::raw("ab 0123456789abcdefghijklmnop")], 20, 2);
+    let texts: Vec<String> = rows.iter().map(ToString::to_string).collect();
+    assert_eq!(texts, ["ab 0123456789abcdefg", "  hijklmnop"]);
+}
+
+#[test]
+fn wrap_keeps_styles_apart() {
+    let bold = Style::default().add_modifier(ratatui::style::Modifier::BOLD);
+    let rows = wrap(vec![Span::raw("a "), Span::styled("b c", bold)], 80, 6);
+    assert_eq!(rows.len(), 1);
+    let spans: Vec<(String, Style)> = rows[0]
+        .spans
+        .iter()
+        .map(|s| (s.content.to_string(), s.style))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("a ".to_owned(), Style::default()),
+            ("b c".to_owned(), bold)
+        ]
+    );
+}
