@@ -48,9 +48,7 @@ impl Args {
 
 /// Parses `+09:00`, `-05:30`, `Z` (the forms `/schedule` accepts after a time).
 fn parse_offset(s: &str) -> Result<UtcOffset, String> {
-    chatcore::timespec::TimeSpec::parse(&format!("00:00{s}"))
-        .ok()
-        .and_then(|spec| spec.offset)
+    chatcore::timespec::parse_offset(s)
         .ok_or_else(|| format!("{s:?} is not an offset like +09:00, -05:30 or Z"))
 }
 

@@ -54,17 +54,10 @@ struct Args {
     flood_rate: u32,
 }
 
-/// `+HH:MM`, `-HH:MM`, `Z` or `UTC`, within the offsets in use on Earth (±18:00).
+/// `+09:00`, `-05:30` or `Z`, as `/schedule` and chat-cli accept them.
 fn parse_offset(s: &str) -> Result<UtcOffset, String> {
-    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
-        return Ok(UtcOffset::UTC);
-    }
-    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
-    match UtcOffset::parse(s, format) {
-        Ok(o) if o.whole_seconds().abs() <= 18 * 3600 => Ok(o),
-        Ok(_) => Err(format!("{s} is beyond ±18:00")),
-        Err(_) => Err(format!("expected an offset like +09:00, got {s:?}")),
-    }
+    chatcore::timespec::parse_offset(s)
+        .ok_or_else(|| format!("{s:?} is not an offset like +09:00, -05:30 or Z"))
 }
 
 fn main() -> ExitCode {

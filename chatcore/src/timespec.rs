@@ -89,6 +89,22 @@ fn parse_bytes(b: &[u8]) -> Option<TimeSpec> {
     };
     let offset = match rest {
         [] => None,
+        rest => Some(parse_offset_bytes(rest)?),
+    };
+    // `Time::from_hms` rejects 24:00 and minute 60 for us.
+    let time = Time::from_hms(hour, minute, 0).ok()?;
+    Some(TimeSpec { time, offset })
+}
+
+/// Parses an offset as `/schedule` and the programs' `--utc-offset` flags accept it:
+/// `+09:00`, `-05:30` (hours up to 23, two digits each) or `Z`.
+#[must_use]
+pub fn parse_offset(s: &str) -> Option<UtcOffset> {
+    parse_offset_bytes(s.as_bytes())
+}
+
+fn parse_offset_bytes(b: &[u8]) -> Option<UtcOffset> {
+    match b {
         [b'Z' | b'z'] => Some(UtcOffset::UTC),
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let hours = i8::try_from(two_digits(*h1, *h2)?).ok()?;
@@ -102,13 +118,10 @@ fn parse_bytes(b: &[u8]) -> Option<TimeSpec> {
             } else {
                 (hours, minutes)
             };
-            Some(UtcOffset::from_hms(hours, minutes, 0).ok()?)
+            UtcOffset::from_hms(hours, minutes, 0).ok()
         }
-        _ => return None,
-    };
-    // `Time::from_hms` rejects 24:00 and minute 60 for us.
-    let time = Time::from_hms(hour, minute, 0).ok()?;
-    Some(TimeSpec { time, offset })
+        _ => None,
+    }
 }
 
 fn digit(c: u8) -> Option<u8> {
@@ -354,6 +367,16 @@ mod tests {
         assert_eq!(format_offset(offset!(+5:30)), "+05:30");
         assert_eq!(format_offset(offset!(-0:30)), "-00:30");
         assert_eq!(format_offset(offset!(-23:59)), "-23:59");
+    }
+
+    #[test]
+    fn parses_offsets_alone() {
+        assert_eq!(parse_offset("+09:00"), Some(offset!(+9)));
+        assert_eq!(parse_offset("-05:30"), Some(offset!(-5:30)));
+        assert_eq!(parse_offset("Z"), Some(UtcOffset::UTC));
+        for bad in ["", "9", "+9:00", "+24:00", "+09:60", "UTC", "+09:00 "] {
+            assert_eq!(parse_offset(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

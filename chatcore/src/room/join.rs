@@ -85,17 +85,8 @@ impl Room {
                 return self.refuse(now, id, "Too many nickname attempts. Bye.");
             }
         }
-        let text = match frame {
-            Frame::Line(text) => text,
-            Frame::TooLong => {
-                let max = self.config.max_line_bytes;
-                let reason = format!("Line too long (max {max} bytes). Enter a nickname:");
-                return self.reject(now, id, reason);
-            }
-            Frame::InvalidUtf8 => {
-                let reason = "Line is not valid UTF-8. Enter a nickname:".to_owned();
-                return self.reject(now, id, reason);
-            }
+        let Some(text) = self.frame_text(now, id, frame, ". Enter a nickname:") else {
+            return;
         };
         // Not sanitised first: a nickname with a control or bidi character is refused, not
         // silently cleaned into a different name.

@@ -40,17 +40,8 @@ impl Room {
             }
             Verdict::Drop => return,
         }
-        let text = match frame {
-            Frame::Line(text) => text,
-            Frame::TooLong => {
-                let max = self.config.max_line_bytes;
-                let reason = format!("Line too long (max {max} bytes); it was not sent.");
-                return self.reject(now, id, reason);
-            }
-            Frame::InvalidUtf8 => {
-                let reason = "Line is not valid UTF-8; it was not sent.".to_owned();
-                return self.reject(now, id, reason);
-            }
+        let Some(text) = self.frame_text(now, id, frame, "; it was not sent.") else {
+            return;
         };
         let clean = sanitize(&text);
         let was_clean = matches!(clean, Cow::Borrowed(_));

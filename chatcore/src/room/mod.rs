@@ -357,6 +357,23 @@ impl Room {
         self.send(to, server_line(text));
     }
 
+    /// The text of a framed line; a framing error is refused here, its reply ending in
+    /// `suffix` (what the sender should do next).
+    fn frame_text(&mut self, now: Now, id: ClientId, frame: Frame, suffix: &str) -> Option<String> {
+        let reason = match frame {
+            Frame::Line(text) => return Some(text),
+            Frame::TooLong => {
+                format!(
+                    "Line too long (max {} bytes){suffix}",
+                    self.config.max_line_bytes
+                )
+            }
+            Frame::InvalidUtf8 => format!("Line is not valid UTF-8{suffix}"),
+        };
+        self.reject(now, id, reason);
+        None
+    }
+
     /// A refused input: reply, and log it with the reply as the reason.
     fn reject(&mut self, now: Now, id: ClientId, reason: String) {
         let nick = self.nickname(id).cloned();
