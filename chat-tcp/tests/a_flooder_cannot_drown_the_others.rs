@@ -2,7 +2,12 @@
 
 mod support;
 
-use support::TestServer;
+use std::net::Shutdown;
+use std::time::Instant;
+
+use support::{Client, TestServer};
+
+const WARNING: &str = "[Server]: You are sending too fast; some lines were not sent.";
 
 #[test]
 fn a_flooder_cannot_drown_the_others() {
@@ -17,62 +22,90 @@ fn a_flooder_cannot_drown_the_others() {
     ]);
     bob.expect(&["[Server]: Flooder has joined the chat."]);
 
+    const SENT: usize = 5_000;
     let mut burst = String::new();
-    for i in 0..5_000 {
+    for i in 0..SENT {
         burst.push_str(&format!("spam {i}\n"));
     }
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     flooder.send_raw(burst.as_bytes());
     for i in 0..10 {
         alice.send(&format!("alice {i}"));
         bob.send(&format!("bob {i}"));
     }
-    // Everyone's lines arrive; the flooder's few permitted lines are interleaved.
-    let mut from_flooder = 0usize;
-    let (mut got_alice, mut got_bob) = (0, 0);
-    while got_alice < 10 {
-        let l = bob.line();
-        if l.starts_with("Flooder >> ") {
-            from_flooder += 1;
-        } else {
-            assert_eq!(l, format!("Alice >> alice {got_alice}"));
-            got_alice += 1;
-        }
+    // Everyone's lines arrive, in order; the flooder's permitted lines are interleaved.
+    let (mut alice_saw, mut bob_saw) = (Vec::new(), Vec::new());
+    for i in 0..10 {
+        alice_saw.extend(skip_flooder(&mut alice, &format!("Bob >> bob {i}")));
+        bob_saw.extend(skip_flooder(&mut bob, &format!("Alice >> alice {i}")));
     }
-    while got_bob < 10 {
-        let l = alice.line();
-        if !l.starts_with("Flooder >> ") {
-            assert_eq!(l, format!("Bob >> bob {got_bob}"));
-            got_bob += 1;
-        }
-    }
-    // The flooder was warned (between the others' lines, which it also receives); the one
-    // `flood` record below shows it was one burst, so one warning.
-    let before = flooder.until("[Server]: You are sending too fast; some lines were not sent.");
-    assert!(
-        before
-            .iter()
-            .all(|l| l.starts_with("Alice >> ") || l.starts_with("Bob >> ")),
-        "{before:?}"
-    );
+    // The flooder closes its side: the server reads the rest of its input before the end
+    // of the stream, so "has left" means every line of the flood has been handled.
+    flooder.stream.shutdown(Shutdown::Write).expect("shutdown");
+    alice_saw.extend(skip_flooder(
+        &mut alice,
+        "[Server]: Flooder has left the chat.",
+    ));
+    bob_saw.extend(skip_flooder(
+        &mut bob,
+        "[Server]: Flooder has left the chat.",
+    ));
     let elapsed = start.elapsed().as_secs_f64();
-    let events = server.log_events();
-    let chats = events
-        .iter()
-        .filter(|e| e.starts_with("chat Flooder: "))
-        .count();
-    // Burst 20 plus 10 lines/s for as long as the test ran.
-    let allowed = 20.0 + 10.0 * (elapsed + 1.0);
+    // The flooder got the others' lines and one warning per burst of drops, nothing else.
+    let got = flooder.expect_closed();
+    let warnings = got.iter().filter(|l| *l == WARNING).count();
     assert!(
-        chats >= 20 && (chats as f64) <= allowed,
-        "{chats} lines in {elapsed:.2}s"
+        got.iter().all(|l| l == WARNING
+            || l.starts_with("Alice >> alice ")
+            || l.starts_with("Bob >> bob ")),
+        "{got:?}"
     );
-    assert!(from_flooder <= chats);
-    let warnings: Vec<_> = events
+    drop((alice, bob));
+
+    let events = server.log_events();
+    let logged: Vec<String> = events
         .iter()
-        .filter(|e| e.starts_with("flood Flooder dropped"))
+        .filter_map(|e| e.strip_prefix("chat Flooder: "))
+        .map(|text| format!("Flooder >> {text}"))
         .collect();
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    // What the others saw of the flooder is exactly what was let through, in order.
+    assert_eq!(alice_saw, logged);
+    assert_eq!(bob_saw, logged);
+    // The bucket starts full: the first 20 lines pass, then 10 lines/s for as long as the
+    // test ran (plus one for rounding), far fewer than were sent.
+    let first: Vec<String> = (0..20).map(|i| format!("Flooder >> spam {i}")).collect();
+    assert!(logged.len() >= 20 && logged[..20] == first, "{logged:?}");
+    let allowed = 20.0 + 10.0 * elapsed + 1.0;
+    assert!(
+        logged.len() as f64 <= allowed,
+        "{} lines in {elapsed:.2}s",
+        logged.len()
+    );
+    // One `flood` record per burst of drops, and one warning per burst; every line sent was
+    // either let through or counted as dropped.
+    let dropped: Vec<usize> = events
+        .iter()
+        .filter_map(|e| e.strip_prefix("flood Flooder dropped "))
+        .map(|rest| {
+            rest.strip_suffix(" lines")
+                .and_then(|n| n.parse().ok())
+                .expect("dropped count")
+        })
+        .collect();
+    assert!(!dropped.is_empty(), "no flood record");
+    assert_eq!(warnings, dropped.len(), "{dropped:?}");
+    assert_eq!(logged.len() + dropped.iter().sum::<usize>(), SENT);
+}
+
+/// Reads lines until `want`; returns the flooder's lines read on the way, and fails on
+/// anything else.
+fn skip_flooder(c: &mut Client, want: &str) -> Vec<String> {
+    let skipped = c.until(want);
+    assert!(
+        skipped.iter().all(|l| l.starts_with("Flooder >> ")),
+        "{skipped:?} before {want:?}"
+    );
+    skipped
 }
 
 #[test]

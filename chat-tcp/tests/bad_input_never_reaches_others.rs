@@ -58,6 +58,7 @@ fn escape_sequences_reach_neither_members_nor_the_log() {
         "Bob >> [2Jred ]52;c;aGk=bellfake ",
         "[Whisper from Bob] [31mpsst[0m",
     ]);
+    drop((alice, bob));
     let events = server.log_events();
     let raw = std::fs::read(&server.log).expect("log");
     assert!(

@@ -35,24 +35,40 @@ fn a_megabyte_without_a_newline_keeps_memory_bounded_and_the_connection_usable()
     }
     // The refusal comes as soon as the line passes the limit, before its end.
     bob.expect(&["[Server]: Line too long (max 4096 bytes); it was not sent."]);
+    // Every write has returned, so all but what the kernels buffer has been read.
     let during = server.rss_kib();
     bob.send_raw(b"\nafter the long one\n");
     alice.expect(&["Bob >> after the long one"]);
+    // The line after it was handled: the server has read the whole megabyte by now.
+    let after = server.rss_kib();
     // A megabyte was never buffered: the server grew by far less than the line.
-    assert!(
-        during < before + 512,
-        "RSS grew from {before} KiB to {during} KiB"
-    );
+    for (when, rss) in [("during", during), ("after", after)] {
+        assert!(
+            rss < before + 512,
+            "RSS grew from {before} KiB to {rss} KiB ({when} the long line)"
+        );
+    }
 }
 
 #[test]
 fn a_line_sent_one_byte_at_a_time_arrives_whole_and_crlf_works() {
     let server = TestServer::start("bytes");
     let (mut alice, mut bob) = pair(&server);
+    // Each one-byte write is its own segment (test clients set TCP_NODELAY)...
+    let bob_addr = bob.stream.local_addr().expect("addr");
     for &b in "slow 한 byte at a time\r\n".as_bytes() {
         bob.send_raw(&[b]);
-        bob.stream.flush_nodelay();
+        // ...and the server's own read() takes it alone: the next byte is sent only once
+        // this one has been acknowledged (Bob's send queue is empty) and read by the server
+        // (its socket's receive queue is empty). A read() in another thread of the same
+        // process raises no event a test can wait on, so the kernel's queues are polled.
+        support::wait_for("the server to read the byte", || {
+            support::tcp_queues(bob_addr, server.addr).map(|q| q.0) == Some(0)
+                && support::tcp_queues(server.addr, bob_addr).map(|q| q.1) == Some(0)
+        });
     }
+    // Nothing was delivered before the line's end, and the UTF-8 split over three reads
+    // and the CR before the LF came through exactly.
     alice.expect(&["Bob >> slow 한 byte at a time"]);
 }
 
@@ -85,15 +101,4 @@ fn invalid_utf8_of_every_kind_is_rejected_and_never_delivered() {
     }
     bob.send("clean");
     alice.expect(&["Bob >> clean"]);
-}
-
-trait FlushNoDelay {
-    fn flush_nodelay(&self);
-}
-
-impl FlushNoDelay for std::net::TcpStream {
-    /// `TCP_NODELAY` makes each one-byte write its own segment.
-    fn flush_nodelay(&self) {
-        self.set_nodelay(true).expect("nodelay");
-    }
 }

@@ -3,7 +3,7 @@
 mod support;
 
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use support::{Child, Client, temp_dir};
 
@@ -47,7 +47,11 @@ fn a_full_disk_is_reported_once_and_the_chat_goes_on() {
         bob.send(&format!("still chatting {i}"));
         alice.expect(&[&format!("Bob >> still chatting {i}")]);
     }
-    assert_eq!(server.terminate(), Some(0));
+    // Gone before the signal, so the shutdown waits for nobody.
+    drop((alice, bob));
+    let (code, took) = server.terminate();
+    assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(2), "exit {took:?} after SIGTERM");
     // Every stderr line has been read by now (the process has exited).
     let deadline = Instant::now() + support::WAIT;
     let mut errors = Vec::new();

@@ -58,7 +58,7 @@ fn no_control_byte_reaches_anyone_or_the_log() {
     alice.send("/user");
     alice.expect(&["[Server]: Users (1/10): Alice (admin)"]);
 
-    drop(alice);
+    drop((alice, bob));
     let events = server.log_events();
     let raw = std::fs::read(&server.log).expect("log");
     assert!(

@@ -2,37 +2,97 @@
 
 mod support;
 
+use std::net::{IpAddr, Ipv4Addr, Shutdown};
+
 use support::{Child, Client};
 
-#[test]
-fn the_per_address_limit_refuses_with_a_line() {
-    let server = Child::spawn("perip", &["--max-per-ip", "2", "--no-loopback-exemption"]);
-    let mut a = Client::connect(server.addr);
-    a.line();
-    let mut b = Client::connect(server.addr);
-    b.line();
+fn refused(max: usize) -> String {
+    format!("[Server]: Too many connections from your address (max {max}). Bye.")
+}
+
+/// Connects and joins as `nick`; after the welcome the server's reader for it is running.
+fn join(server: &Child, nick: &str) -> Client {
     let mut c = Client::connect(server.addr);
-    c.expect(&["[Server]: Too many connections from your address (max 2). Bye."]);
+    let prompt = c.line();
+    assert!(
+        prompt.starts_with("[Server]: Welcome to the open chat"),
+        "{prompt}"
+    );
+    c.send(nick);
+    let welcome = c.line();
+    assert!(
+        welcome.starts_with(&format!("[Server]: Welcome, {nick}!")),
+        "{welcome}"
+    );
+    c
+}
+
+#[test]
+fn the_per_address_limit_refuses_with_a_line_until_a_connection_is_gone() {
+    let server = Child::spawn("perip", &["--max-per-ip", "2", "--no-loopback-exemption"]);
+    let mut ann = join(&server, "Ann");
+    ann.expect(&["[Server]: You are the admin."]);
+    let mut bob = join(&server, "Bob");
+    ann.expect(&["[Server]: Bob has joined the chat."]);
+    // A thread names itself once it runs, which nothing announces: poll.
+    support::wait_for("both members' threads", || server.connection_threads() == 4);
+    let mut c = Client::connect(server.addr);
+    c.expect(&[&refused(2)]);
     assert_eq!(c.expect_closed(), Vec::<String>::new());
-    // Once one leaves, the address may connect again.
-    drop(a);
-    b.send("Bob");
-    assert!(b.line().starts_with("[Server]: Welcome, Bob!"));
-    let deadline = std::time::Instant::now() + support::WAIT;
-    loop {
-        let mut d = Client::connect(server.addr);
-        let first = d.line();
-        if first.starts_with("[Server]: Welcome to the open chat") {
-            break;
-        }
-        // The server may not have seen `a` close yet.
-        assert_eq!(
-            first,
-            "[Server]: Too many connections from your address (max 2). Bye."
-        );
-        assert!(std::time::Instant::now() < deadline, "slot never freed");
-        std::thread::sleep(std::time::Duration::from_millis(20));
+
+    // Ann closes her side; the server finishes with her connection and closes it too.
+    ann.stream.shutdown(Shutdown::Write).expect("shutdown");
+    assert_eq!(ann.expect_closed(), Vec::<String>::new());
+    bob.expect(&[
+        "[Server]: Ann has left the chat.",
+        "[Server]: Bob is now the admin.",
+    ]);
+    // The address's count is given back when the connection's last owner lets go: the
+    // engine did before telling Bob, its reader and writer threads do as they exit. A
+    // thread's exit sends nothing anywhere, so /proc is polled for it.
+    support::wait_for("Ann's connection threads to exit", || {
+        server.connection_threads() == 2
+    });
+    let mut d = Client::connect(server.addr);
+    let first = d.line();
+    assert!(
+        first.starts_with("[Server]: Welcome to the open chat (1/10 online)"),
+        "{first}"
+    );
+}
+
+#[test]
+fn one_address_hammering_cannot_keep_another_address_out() {
+    let server = Child::spawn("hammer", &["--max-per-ip", "5", "--no-loopback-exemption"]);
+    // 100 connections from 127.0.0.1, all held open by this side: five are let in...
+    let mut held: Vec<Client> = (0..5).map(|i| join(&server, &format!("h{i}"))).collect();
+    let threads = server.threads();
+    // ...and the other 95 are turned away at the door, each with the reason.
+    for _ in 5..100 {
+        let mut c = Client::connect(server.addr);
+        c.expect(&[&refused(5)]);
+        assert_eq!(c.expect_closed(), Vec::<String>::new());
+        held.push(c);
     }
+    // A refused connection never started a thread.
+    assert_eq!(server.threads(), threads);
+
+    // Another host (any of 127.0.0.0/8 is loopback) still gets in.
+    let other = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+    let mut remote = Client::connect_from(other, server.addr);
+    assert_eq!(remote.stream.local_addr().expect("addr").ip(), other);
+    let prompt = remote.line();
+    assert!(
+        prompt.starts_with("[Server]: Welcome to the open chat (5/10 online)"),
+        "{prompt}"
+    );
+    remote.send("Remote");
+    let welcome = remote.line();
+    assert!(
+        welcome.starts_with("[Server]: Welcome, Remote! 6/10 online."),
+        "{welcome}"
+    );
+    held[0].until("[Server]: Remote has joined the chat.");
 }
 
 #[test]

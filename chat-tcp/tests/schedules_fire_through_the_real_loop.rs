@@ -7,14 +7,17 @@ use time::macros::{datetime, offset};
 
 #[test]
 fn a_schedule_whose_author_left_is_still_delivered() {
+    let clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:00 UTC));
     let mut server = TestServer::with("sched-left", |c| {
         c.room.utc_offset = offset!(+09:00);
-        c.clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:29:58 UTC));
+        c.clock = clock.clone();
     });
     let mut alice = server.join("Alice");
     alice.expect(&["[Server]: You are the admin."]);
     let mut bob = server.join("Bob");
     alice.expect(&["[Server]: Bob has joined the chat."]);
+    // One second before 06:30 UTC, however long the start took.
+    clock.set_wall(datetime!(2026-11-25 06:29:59 UTC));
     // An explicit offset wins over the server's.
     bob.send("/schedule 06:30Z Meeting starts soon");
     let reply = bob.line();
@@ -28,6 +31,7 @@ fn a_schedule_whose_author_left_is_still_delivered() {
         "[Server]: Bob has left the chat.",
         "[Scheduled by Bob] Meeting starts soon",
     ]);
+    drop((alice, bob));
     let events = server.log_events();
     assert!(
         events.contains(&"fired #1 Bob: Meeting starts soon".to_owned()),
@@ -37,12 +41,14 @@ fn a_schedule_whose_author_left_is_still_delivered() {
 
 #[test]
 fn a_bare_time_uses_the_server_offset_and_the_next_day_when_past() {
+    let clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:00 UTC));
     let server = TestServer::with("sched-next", |c| {
         c.room.utc_offset = offset!(+09:00);
-        c.clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:30:30 UTC));
+        c.clock = clock.clone();
     });
     let mut alice = server.join("Alice");
     alice.expect(&["[Server]: You are the admin."]);
+    clock.set_wall(datetime!(2026-11-25 06:30:30 UTC));
     alice.send("/schedule 15:30 tomorrow's meeting");
     let reply = alice.line();
     // 15:30:30 now, so the next 15:30 is 23 h 59 min 30 s away (rounded up to the minute).

@@ -7,10 +7,10 @@ use time::macros::{datetime, offset};
 
 #[test]
 fn seed_scenario_over_real_sockets() {
+    let clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:00 UTC));
     let mut server = TestServer::with("seed", |c| {
         c.room.utc_offset = offset!(+09:00);
-        // 15:29:59 in Seoul: the 15:30 schedule is one second away.
-        c.clock = chat_tcp::Clock::starting_at(datetime!(2026-11-25 06:29:59 UTC));
+        c.clock = clock.clone();
     });
     let mut alice = server.join("Alice");
     alice.expect(&["[Server]: You are the admin."]);
@@ -34,6 +34,8 @@ fn seed_scenario_over_real_sockets() {
     charlie.expect(&["[Whisper from Bobby] Hi, Charlie!"]);
     bob.expect(&["[Whisper to Charlie] Hi, Charlie!"]);
 
+    // 15:29:59 in Seoul, however long the start took: the 15:30 schedule is one second away.
+    clock.set_wall(datetime!(2026-11-25 06:29:59 UTC));
     charlie.send("/schedule 15:30 Meeting starts soon");
     let reply = charlie.line();
     assert!(
@@ -54,6 +56,12 @@ fn seed_scenario_over_real_sockets() {
     charlie.expect(&["[Server]: Bobby has been kicked from the chat."]);
     alice.expect(&["[Server]: You kicked Bobby."]);
 
+    // Leave so that nobody is handed the admin (no record beyond the scenario's), and so
+    // that stopping the server waits for no one.
+    charlie.send("/quit");
+    charlie.expect(&["[Server]: Bye, Charlie."]);
+    alice.expect(&["[Server]: Charlie has left the chat."]);
+    drop((alice, bob, charlie));
     let events = server.log_events();
     let expected = [
         "join Alice (c1)",

@@ -3,6 +3,7 @@
 mod support;
 
 use std::process::Command;
+use std::time::Duration;
 
 use support::{Client, read_events, temp_dir};
 
@@ -24,14 +25,18 @@ fn sigterm_says_goodbye_and_flushes_the_log() {
     }
     members[1].send("/whisper Alice psst");
     members[0].until("[Whisper from Bob] psst");
-    members[2].sync();
+    // A round trip per member: each one's lines have all been handled.
+    for m in &mut members {
+        m.sync();
+    }
 
-    let code = server.terminate();
+    let (code, took) = server.terminate();
     for m in &mut members {
         m.until("[Server]: The server is shutting down.");
         assert_eq!(m.expect_closed(), Vec::<String>::new());
     }
     assert_eq!(code, Some(0));
+    assert!(took < Duration::from_secs(2), "exit {took:?} after SIGTERM");
 
     let events = read_events(&server.log);
     let chats = events.iter().filter(|e| e.starts_with("chat ")).count();

@@ -2,8 +2,9 @@
 //! line clients with bounded waits.
 #![allow(dead_code, unreachable_pub)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -13,8 +14,31 @@ use chat_tcp::{Server, ServerConfig};
 /// The longest any test waits for one expected event.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// A fresh empty directory under the system temp dir.
-pub fn temp_dir(name: &str) -> PathBuf {
+/// A fresh empty directory under the system temp dir, removed on drop unless the test is
+/// failing (then it is kept, with its server.txt, for a look).
+pub struct TempDir(PathBuf);
+
+impl Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Tell where the evidence is: the panic message does not say.
+            eprintln!("kept {} for the failing test", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Creates a [`TempDir`] named after the test.
+pub fn temp_dir(name: &str) -> TempDir {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = std::env::temp_dir().join(format!(
         "chat-tcp-test-{}-{}-{name}",
@@ -23,14 +47,16 @@ pub fn temp_dir(name: &str) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    TempDir(dir)
 }
 
-/// A running server with its log in a temp dir.
+/// A running server with its log in a temp dir (removed on drop when the test passed).
 pub struct TestServer {
     pub server: Option<Server>,
     pub addr: SocketAddr,
     pub log: PathBuf,
+    /// Dropped after `Drop::drop` has stopped the server, so the log is complete first.
+    _dir: TempDir,
 }
 
 impl TestServer {
@@ -39,7 +65,8 @@ impl TestServer {
     }
 
     pub fn with(name: &str, tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
-        let log = temp_dir(name).join("server.txt");
+        let dir = temp_dir(name);
+        let log = dir.join("server.txt");
         let mut config = ServerConfig {
             log_path: log.clone(),
             ..ServerConfig::default()
@@ -51,6 +78,7 @@ impl TestServer {
             server: Some(server),
             addr,
             log,
+            _dir: dir,
         }
     }
 
@@ -77,7 +105,9 @@ impl TestServer {
         c
     }
 
-    /// Shuts the server down and waits; the log is complete afterwards.
+    /// Shuts the server down and waits; the log is complete afterwards. Members still
+    /// connected are told and closed, which costs the writers' linger (up to 500 ms) when
+    /// they do not close their side: drop clients the test no longer needs first.
     pub fn stop(&mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown();
@@ -119,10 +149,7 @@ pub struct Client {
 
 impl Client {
     pub fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(WAIT)).expect("timeout");
-        let reader = BufReader::new(stream.try_clone().expect("clone"));
-        Client { stream, reader }
+        Self::from_stream(TcpStream::connect(addr).expect("connect"))
     }
 
     /// Connects with a fixed receive buffer of `size` bytes (no autotuning).
@@ -131,8 +158,26 @@ impl Client {
             .expect("socket");
         socket.set_recv_buffer_size(size).expect("rcvbuf");
         socket.connect(&addr.into()).expect("connect");
-        let stream: TcpStream = socket.into();
+        Self::from_stream(socket.into())
+    }
+
+    /// Connects from the local address `from` (any of 127.0.0.0/8 works on loopback, so a
+    /// test can be "another host").
+    pub fn connect_from(from: IpAddr, addr: SocketAddr) -> Client {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        socket
+            .bind(&SocketAddr::new(from, 0).into())
+            .expect("bind the client's address");
+        socket.connect(&addr.into()).expect("connect");
+        Self::from_stream(socket.into())
+    }
+
+    fn from_stream(stream: TcpStream) -> Client {
         stream.set_read_timeout(Some(WAIT)).expect("timeout");
+        // Every write leaves at once: two writes in a row (a text, then its newline) would
+        // otherwise wait for the server's delayed ACK (Nagle), 40 ms each.
+        stream.set_nodelay(true).expect("nodelay");
         let reader = BufReader::new(stream.try_clone().expect("clone"));
         Client { stream, reader }
     }
@@ -202,6 +247,36 @@ impl Client {
         rest
     }
 
+    /// Reads everything left, buffered bytes included, until the server has closed the
+    /// connection (end of stream or a reset); panics if it is still open after `within`.
+    /// Returns the bytes read.
+    pub fn read_until_closed(&mut self, within: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + within;
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "still open after {within:?} ({} bytes read)",
+                got.len()
+            );
+            self.stream.set_read_timeout(Some(left)).expect("timeout");
+            match self.reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => panic!(
+                    "still open after {within:?}: {e} ({} bytes read)",
+                    got.len()
+                ),
+            }
+        }
+        self.stream.set_read_timeout(Some(WAIT)).expect("timeout");
+        got
+    }
+
     /// Sends `/user` and returns the reply: a round trip proving everything sent before it
     /// has been handled.
     pub fn sync(&mut self) -> String {
@@ -215,29 +290,67 @@ impl Client {
     }
 }
 
-/// Waits until `cond` holds (re-checked every 10 ms); panics after `WAIT`. For state with no
-/// event to wait on, such as a file the server writes.
+/// Waits until `cond` holds (re-checked every millisecond); panics after `WAIT`. Only for
+/// state no event announces (a thread exiting in the server, a kernel socket queue); the
+/// caller says why there is no event to wait on.
 pub fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + WAIT;
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(1));
     }
+}
+
+/// The kernel queues of the TCP socket of this machine going from `local` to `remote`, from
+/// /proc/net/tcp: (bytes sent but not acknowledged by the peer, bytes received but not yet
+/// read by the socket's owner). `None` if there is no such socket. IPv4 only.
+pub fn tcp_queues(local: SocketAddr, remote: SocketAddr) -> Option<(u64, u64)> {
+    fn hex(addr: SocketAddr) -> String {
+        let IpAddr::V4(ip) = addr.ip() else {
+            panic!("IPv4 only: {addr}");
+        };
+        // The kernel prints the address as a native-endian u32 of the network-order bytes.
+        format!(
+            "{:08X}:{:04X}",
+            u32::from_ne_bytes(ip.octets()),
+            addr.port()
+        )
+    }
+    let (local, remote) = (hex(local), hex(remote));
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(1) != Some(&local.as_str()) || fields.get(2) != Some(&remote.as_str()) {
+            return None;
+        }
+        let (tx, rx) = fields.get(4)?.split_once(':')?;
+        Some((
+            u64::from_str_radix(tx, 16).ok()?,
+            u64::from_str_radix(rx, 16).ok()?,
+        ))
+    })
 }
 
 /// The real server binary as a child process, killed on drop.
 pub struct Child {
-    pub child: std::process::Child,
+    /// `None` once [`Child::terminate`] has handed it to its waiting thread.
+    child: Option<std::process::Child>,
+    pid: u32,
     pub addr: SocketAddr,
     pub log: PathBuf,
     pub stderr: std::sync::mpsc::Receiver<String>,
+    /// Removed after the process is gone (fields drop after `Drop::drop`).
+    _dir: Option<TempDir>,
 }
 
 impl Child {
     /// Starts `chat-tcp --bind 127.0.0.1:0 --log <temp>/server.txt <extra>` and waits for it
     /// to listen.
     pub fn spawn(name: &str, extra: &[&str]) -> Child {
-        Self::spawn_with_log(temp_dir(name).join("server.txt"), extra)
+        let dir = temp_dir(name);
+        let mut child = Self::spawn_with_log(dir.join("server.txt"), extra);
+        child._dir = Some(dir);
+        child
     }
 
     pub fn spawn_with_log(log: PathBuf, extra: &[&str]) -> Child {
@@ -270,49 +383,92 @@ impl Child {
                 break addr.parse().expect("socket address");
             }
         };
-        Child {
-            child,
+        let child = Child {
+            pid: child.id(),
+            child: Some(child),
             addr,
             log,
             stderr: rx,
-        }
+            _dir: None,
+        };
+        // The signal thread is started just after the line above: wait for it, so that
+        // `threads()` only changes with connections from now on. A thread's start is
+        // announced nowhere, so /proc is polled.
+        wait_for("the server's signal thread", || {
+            child.thread_names().iter().any(|n| n == "signals")
+        });
+        child
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
     }
 
     /// Resident memory of the server in KiB.
     pub fn rss_kib(&self) -> u64 {
-        proc_status(self.child.id(), "VmRSS:")
+        proc_status(self.pid, "VmRSS:")
     }
 
     /// Threads of the server.
     pub fn threads(&self) -> u64 {
-        proc_status(self.child.id(), "Threads:")
+        proc_status(self.pid, "Threads:")
     }
 
-    /// Sends SIGTERM and waits (bounded) for the exit code.
-    pub fn terminate(&mut self) -> Option<i32> {
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(code) = self.child.try_wait().expect("wait") {
-                return code.code();
+    /// The names of the server's threads.
+    pub fn thread_names(&self) -> Vec<String> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid)).expect("proc tasks");
+        tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .map(|n| n.trim_end().to_owned())
+            .collect()
+    }
+
+    /// The server's connection threads (a reader and a writer per connection served).
+    pub fn connection_threads(&self) -> usize {
+        self.thread_names()
+            .iter()
+            .filter(|n| *n == "chat-reader" || *n == "chat-writer")
+            .count()
+    }
+
+    /// Sends SIGTERM and waits (bounded by `WAIT`) for the exit: returns the exit code and
+    /// the time from sending the signal to seeing the exit. A thread blocks in `wait()` and
+    /// reports on a channel, so the exit is seen as it happens, not at the next poll.
+    pub fn terminate(&mut self) -> (Option<i32>, Duration) {
+        let mut child = self.child.take().expect("terminate called twice");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        // Taken before `kill` runs, so the measured time is never shorter than the real one.
+        let sent = Instant::now();
+        let status = self.signal("-TERM");
+        assert!(status.success(), "kill -TERM failed: {status}");
+        match rx.recv_timeout(WAIT) {
+            Ok(status) => (status.expect("wait").code(), sent.elapsed()),
+            Err(_) => {
+                // Not reaped yet (the waiting thread is still blocked), so the pid is ours.
+                let _ = self.signal("-KILL");
+                panic!("server did not exit within {WAIT:?} of SIGTERM");
             }
-            assert!(
-                Instant::now() < deadline,
-                "server did not exit after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    fn signal(&self, sig: &str) -> std::process::ExitStatus {
+        std::process::Command::new("kill")
+            .args([sig, &self.pid.to_string()])
+            .status()
+            .expect("run kill")
     }
 }
 
 impl Drop for Child {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
