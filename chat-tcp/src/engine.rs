@@ -22,6 +22,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
 /// Most inputs handled before the engine writes and logs what they produced.
 const BATCH: usize = 256;
 
+/// Most records in one message to the log thread, so its queue is bounded in records.
+pub(crate) const LOG_CHUNK: usize = 1024;
+
 /// What the acceptor, the readers and the server handle tell the engine.
 #[derive(Debug)]
 pub(crate) enum Msg {
@@ -210,11 +213,14 @@ impl Engine {
                 self.batch.clear();
             }
         }
-        if !self.records.is_empty() {
-            let records = std::mem::take(&mut self.records);
-            // Blocks when the log thread is behind: a log line is never dropped.
-            if self.log_tx.send(records).is_err() {
+        while !self.records.is_empty() {
+            let rest = self.records.split_off(self.records.len().min(LOG_CHUNK));
+            let chunk = std::mem::replace(&mut self.records, rest);
+            // Blocks when the log thread is behind: a log line is never dropped, and the
+            // readers (then TCP) push back on the senders instead of memory growing.
+            if self.log_tx.send(chunk).is_err() {
                 error!(self.diag, "log thread is gone");
+                self.records.clear();
             }
         }
     }

@@ -78,10 +78,13 @@ impl ServerConfig {
     }
 }
 
-/// Inputs queued for the engine before readers wait (back-pressure on fast senders).
-const ENGINE_QUEUE: usize = 4096;
-/// Log batches queued before the engine waits for the log thread.
-const LOG_QUEUE: usize = 1024;
+/// Messages (one per read, at most 4 KiB of lines each) queued for the engine before readers
+/// wait: back-pressure on fast senders, and a bound of a few MiB on what waits.
+const ENGINE_QUEUE: usize = 512;
+/// Log chunks queued before the engine waits for the log thread: with chunks of at most
+/// `engine::LOG_CHUNK` records, at most 64 Ki records (a few MiB) wait, however fast
+/// members send.
+const LOG_QUEUE: usize = 64;
 
 /// A running server. Dropping it does not stop it: call [`Server::shutdown`] (or a
 /// [`ShutdownHandle`]'s) and then [`Server::join`].
