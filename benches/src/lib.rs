@@ -9,7 +9,7 @@
 //! - [`fuzz_checks`]: one check function per fuzz target; the fuzz crate and
 //!   `tests/fuzz_corpus_replay.rs` both call them, so the committed corpus runs in `cargo test`.
 //! - [`load`]: the pieces of `chat-load` (payload format, latency histogram, `/proc` readings,
-//!   the client threads and the report).
+//!   the client threads and the report, and the `--soak` reliability run).
 //!
 //! # Running
 //! ```text
@@ -18,10 +18,16 @@
 //!     --clients 10 --rate 1000 --duration 10 --warmup 2 --server-pid "$(pidof chat-tcp)"
 //! cargo run --release -p chat-benches --bin chat-load -- --idle 1000 --duration 5 \
 //!     --server-pid "$(pidof chat-tcp)"
+//! # against a fresh server with its default flood limit, 10 minutes:
+//! cargo run --release -p chat-benches --bin chat-load -- --soak --addr 127.0.0.1:9999 \
+//!     --server-pid "$(pidof chat-tcp)"
 //! cd fuzz && cargo fuzz run room_ops --sanitizer none -- -max_total_time=90
 //! ```
 //! The server needs `--flood-rate 0` (and `--capacity N` for N clients) or the flood limit
-//! drops most load lines; the report counts the flood warnings it received.
+//! drops most load lines; the report counts the flood warnings it received. `--soak` is the
+//! exception: it expects the default flood limit and checks the warnings. Measured figures
+//! and the exact commands behind them are in `BENCHMARKS.md`; `scripts/bench-server.sh` runs
+//! one measured server run.
 
 pub mod fixture;
 pub mod fuzz_checks;

@@ -1,5 +1,6 @@
 //! `chat-load`: drives a chat server on loopback with N clients and reports throughput,
-//! delivery and one-way latency. See `chat_benches::load` and `chat-load --help`.
+//! delivery and one-way latency; `--idle` measures memory per connection and `--soak` runs
+//! the long reliability check. See `chat_benches::load` and `chat-load --help`.
 // Printing the report is this program's whole output.
 #![allow(clippy::print_stdout)]
 
@@ -23,7 +24,13 @@ fn main() -> ExitCode {
         (Outcome::Load(r), true) => r.json() + "\n",
         (Outcome::Idle(r), false) => r.human(),
         (Outcome::Idle(r), true) => r.json() + "\n",
+        (Outcome::Soak(r), false) => r.human(),
+        (Outcome::Soak(r), true) => r.json() + "\n",
     };
     print!("{text}");
-    ExitCode::SUCCESS
+    // A soak whose checks failed is a failed run (memory is reported, not judged).
+    match outcome {
+        Outcome::Soak(r) if !r.failures().is_empty() => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    }
 }

@@ -91,6 +91,9 @@ pub struct WriterStats {
     pub sent_in_window: AtomicU64,
     /// Why the writer stopped early, if it did.
     pub error: Mutex<Option<String>>,
+    /// How late the window's lines reached the socket after their due time, in nanoseconds:
+    /// the generator's own share of the latency (timer wake-ups, a blocked socket).
+    pub lateness: Mutex<Histogram>,
 }
 
 /// A joined client: its socket and the reader holding any bytes read past the welcome.
@@ -224,6 +227,13 @@ pub struct Pacing {
     pub first_ns: u64,
     /// Bytes of text per line.
     pub line_bytes: usize,
+    /// Nanoseconds before a due time at which the writer stops sleeping and spins, so the
+    /// wake-up delay of a sleep is not counted as latency (0: sleep all the way).
+    pub spin_ns: u64,
+    /// Lines carry the time they are written instead of their due time: latency then leaves
+    /// out the generator's lateness (closed-loop view; a stalled server hides behind a
+    /// blocked writer, so use it for light loads only).
+    pub stamp_at_write: bool,
 }
 
 /// Sends lines open-loop until the window ends: line k is due at `first_ns + k *
@@ -235,12 +245,20 @@ pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &Wr
     let end_ns = shared.window_end_ns.load(Ordering::Relaxed);
     let due = |seq: u64| pacing.interval_ns.map(|i| pacing.first_ns + seq * i);
     let mut seq = 0u64;
+    let mut pending: Vec<u64> = Vec::with_capacity(MAX_BATCH as usize);
+    let mut lateness = Histogram::default();
     while !shared.stopped() {
         let now = shared.clock.now_ns();
         let batch = match (due(seq), pacing.interval_ns) {
             (Some(next), _) if next >= end_ns => break,
+            (Some(next), _) if next > now + pacing.spin_ns => {
+                std::thread::sleep(Duration::from_nanos(next - now - pacing.spin_ns));
+                continue;
+            }
             (Some(next), _) if next > now => {
-                std::thread::sleep(Duration::from_nanos(next - now));
+                while shared.clock.now_ns() < next {
+                    std::hint::spin_loop();
+                }
                 continue;
             }
             // Behind schedule: everything due by now, in bounded batches.
@@ -249,10 +267,12 @@ pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &Wr
             _ => 32,
         };
         for _ in 0..batch {
-            let sent_ns = due(seq).unwrap_or_else(|| shared.clock.now_ns());
-            if sent_ns >= end_ns {
+            let now = shared.clock.now_ns();
+            let due_ns = due(seq).unwrap_or(now);
+            if due_ns >= end_ns {
                 break;
             }
+            let sent_ns = if pacing.stamp_at_write { now } else { due_ns };
             buf.clear();
             let sender = pacing.sender;
             Payload {
@@ -262,6 +282,7 @@ pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &Wr
             }
             .write(&mut buf, pacing.line_bytes);
             if let Err(e) = retry(shared, || out.write_all(&buf)) {
+                lock_into(&stats.lateness, &mut lateness);
                 return stats.fail(e);
             }
             seq += 1;
@@ -269,11 +290,33 @@ pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &Wr
             if shared.in_window(sent_ns) {
                 stats.sent_in_window.fetch_add(1, Ordering::Relaxed);
                 shared.sent.fetch_add(1, Ordering::Relaxed);
+                pending.push(due_ns);
             }
         }
         if let Err(e) = retry(shared, || out.flush()) {
+            lock_into(&stats.lateness, &mut lateness);
             return stats.fail(e);
         }
+        let flushed = shared.clock.now_ns();
+        for due in pending.drain(..) {
+            lateness.record(flushed.saturating_sub(due));
+        }
+        // Published as it goes: a writer blocked at the end of the run is left behind.
+        if lateness.len() >= 1024 {
+            lock_into(&stats.lateness, &mut lateness);
+        }
+    }
+    lock_into(&stats.lateness, &mut lateness);
+}
+
+/// Merges `local` into the shared histogram and clears it.
+fn lock_into(shared: &Mutex<Histogram>, local: &mut Histogram) {
+    if !local.is_empty() {
+        shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .merge(local);
+        *local = Histogram::default();
     }
 }
 

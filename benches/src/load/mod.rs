@@ -14,6 +14,8 @@
 //! - [`client`]: joining, and the reader and writer loops of one client.
 //! - [`run`]: the whole run, bounded by a hard deadline.
 //! - [`report`]: the summary, for people and as one JSON line.
+//! - [`soak`]: `--soak`, the long reliability run (churn, kicks, whispers, schedules,
+//!   floods) with its exact lost-delivery check and the server's memory over time.
 
 pub mod client;
 pub mod histogram;
@@ -23,6 +25,7 @@ pub mod payload;
 pub mod procfs;
 pub mod report;
 pub mod run;
+pub mod soak;
 
 use std::io;
 

@@ -21,9 +21,10 @@ pub struct Options {
     /// Lines per second each client sends; 0 sends as fast as the server takes them.
     #[arg(long, default_value_t = 1000)]
     pub rate: u32,
-    /// Seconds measured, after the warm-up.
-    #[arg(long, default_value_t = 10.0)]
-    pub duration: f64,
+    /// Seconds measured, after the warm-up; with --soak, seconds of activity [default: 10;
+    /// 600 with --soak]
+    #[arg(long)]
+    pub duration: Option<f64>,
     /// Seconds of sending before the measurement starts.
     #[arg(long, default_value_t = 2.0)]
     pub warmup: f64,
@@ -33,6 +34,17 @@ pub struct Options {
     /// Seconds allowed for all clients to connect and join.
     #[arg(long, default_value_t = 30.0)]
     pub join_timeout: f64,
+    /// Microseconds before each due time at which a writer stops sleeping and spins (0:
+    /// sleep until due). A sleeping thread wakes 0.1-3 ms late on a busy VM and that delay
+    /// counts as latency (lines carry their due time); spinning removes it, at the cost of
+    /// up to this much CPU per line: for light loads only.
+    #[arg(long, default_value_t = 0, value_name = "US")]
+    pub spin_us: u32,
+    /// Stamp each line with the time it is written rather than the time it was due, so the
+    /// latency leaves out the generator's own lateness (`send late` in the report). Open-loop
+    /// timing is lost (a server stall delays the writes themselves): for light loads.
+    #[arg(long)]
+    pub stamp_at_write: bool,
     /// Bytes of text per line (without the LF).
     #[arg(long, default_value_t = 64)]
     pub line_bytes: usize,
@@ -46,9 +58,72 @@ pub struct Options {
     /// report the server's RSS before and after (memory per connection).
     #[arg(long, value_name = "N")]
     pub idle: Option<usize>,
+    /// Instead of measuring: a long, bounded reliability run (see the Soak options). Joins a
+    /// core of members that never leave, churns others in and out, whispers, schedules,
+    /// kicks and floods for --duration seconds, then drains and checks that every core
+    /// member's chat line reached every other core member once and in order. Run it against
+    /// a fresh server with its default flood limit.
+    #[arg(long, conflicts_with = "idle")]
+    pub soak: bool,
     /// Print one JSON line instead of the summary.
     #[arg(long)]
     pub json: bool,
+    /// The soak's settings (last: their help heading applies to what follows them).
+    #[command(flatten)]
+    pub soak_opts: SoakOptions,
+}
+
+/// The settings of `--soak` (intervals are means; each is jittered by +-50 %).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Soak (with --soak)")]
+pub struct SoakOptions {
+    /// Long-lived members; the first is the admin (the server must be fresh).
+    #[arg(long, default_value_t = 5)]
+    pub core: u32,
+    /// Most churning members in the room at once.
+    #[arg(long, default_value_t = 20)]
+    pub churn_max: u32,
+    /// Seconds between two churning members joining.
+    #[arg(long, default_value_t = 2.0)]
+    pub churn_every: f64,
+    /// Longest stay of a churning member in seconds (each stays 10-100 % of it).
+    #[arg(long, default_value_t = 40.0)]
+    pub churn_stay: f64,
+    /// Chat lines per second of each member (core and churn); keep it under the server's
+    /// flood rate.
+    #[arg(long, default_value_t = 2.0)]
+    pub chat_rate: f64,
+    /// Seconds between two whispers of each core member.
+    #[arg(long, default_value_t = 5.0)]
+    pub whisper_every: f64,
+    /// Seconds between two schedules (the core members take turns).
+    #[arg(long, default_value_t = 20.0)]
+    pub schedule_every: f64,
+    /// Least lead of a schedule in seconds: it names the first whole UTC minute after
+    /// now + lead (60: 1 to 2 minutes ahead).
+    #[arg(long, default_value_t = 60.0)]
+    pub schedule_lead: f64,
+    /// Seconds between two kicks of a churning member by the admin.
+    #[arg(long, default_value_t = 30.0)]
+    pub kick_every: f64,
+    /// Seconds between two flood bursts (each by a new member that then quits).
+    #[arg(long, default_value_t = 60.0)]
+    pub flood_every: f64,
+    /// Lines in one flood burst, written at once.
+    #[arg(long, default_value_t = 200)]
+    pub flood_lines: u32,
+    /// Seconds a flooder stays after its burst (to count its warnings).
+    #[arg(long, default_value_t = 3.0)]
+    pub flood_stay: f64,
+    /// Seconds between two readings of the server's RSS and threads (needs --server-pid).
+    #[arg(long, default_value_t = 30.0)]
+    pub sample_every: f64,
+    /// Seconds to wait after the last churning member left before the final reading.
+    #[arg(long, default_value_t = 5.0)]
+    pub settle: f64,
+    /// Seed of the random choices (who whispers to whom, stays, leave kinds, victims).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 impl Options {
@@ -65,9 +140,18 @@ impl Options {
         }
     }
 
+    /// `--duration` in seconds, or its default for the mode.
+    pub fn duration_s(&self) -> f64 {
+        self.duration
+            .unwrap_or(if self.soak { 600.0 } else { 10.0 })
+    }
+
     /// Checks the ranges the run relies on.
     pub fn validate(&self) -> Result<(), LoadError> {
         let bad = |what: &str| Err(LoadError::InvalidOption(what.to_owned()));
+        if self.soak {
+            self.soak_opts.validate()?;
+        }
         let clients = self.idle.unwrap_or(self.clients);
         if !(1..=100_000).contains(&clients) {
             return bad("the number of clients must be 1..=100000");
@@ -75,7 +159,12 @@ impl Options {
         if !(MIN_LINE_BYTES..=4000).contains(&self.line_bytes) {
             return bad("--line-bytes must be 56..=4000");
         }
-        let times = [self.duration, self.warmup, self.drain, self.join_timeout];
+        let times = [
+            self.duration_s(),
+            self.warmup,
+            self.drain,
+            self.join_timeout,
+        ];
         if !times
             .iter()
             .all(|t| t.is_finite() && (0.0..=86_400.0).contains(t))
@@ -97,6 +186,45 @@ impl Options {
     }
 }
 
+impl SoakOptions {
+    fn validate(&self) -> Result<(), LoadError> {
+        let bad = |what: &str| Err(LoadError::InvalidOption(what.to_owned()));
+        if !(2..=1000).contains(&self.core) {
+            return bad("--core must be 2..=1000");
+        }
+        if self.churn_max > 10_000 {
+            return bad("--churn-max must be at most 10000");
+        }
+        if !(1..=100_000).contains(&self.flood_lines) {
+            return bad("--flood-lines must be 1..=100000");
+        }
+        let positive = [
+            self.churn_every,
+            self.churn_stay,
+            self.chat_rate,
+            self.whisper_every,
+            self.schedule_every,
+            self.kick_every,
+            self.flood_every,
+            self.sample_every,
+        ];
+        if !positive
+            .iter()
+            .all(|t| t.is_finite() && *t > 0.0 && *t <= 86_400.0)
+        {
+            return bad("soak intervals, stays and rates must be positive and at most 86400");
+        }
+        let non_negative = [self.schedule_lead, self.flood_stay, self.settle];
+        if !non_negative
+            .iter()
+            .all(|t| t.is_finite() && (0.0..=86_400.0).contains(t))
+        {
+            return bad("--schedule-lead, --flood-stay and --settle must be 0..=86400");
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,8 +238,31 @@ mod tests {
     fn defaults_match_the_documented_run() {
         let o = options(&[]);
         assert_eq!((o.clients, o.rate, o.line_bytes), (10, 1000, 64));
-        assert_eq!((o.duration, o.warmup, o.drain), (10.0, 2.0, 5.0));
+        assert_eq!((o.duration_s(), o.warmup, o.drain), (10.0, 2.0, 5.0));
         assert!(o.validate().is_ok());
+    }
+
+    #[test]
+    fn a_soak_lasts_ten_minutes_unless_told_otherwise() {
+        let o = options(&["--soak"]);
+        assert_eq!(o.duration_s(), 600.0);
+        assert_eq!((o.soak_opts.core, o.soak_opts.flood_lines), (5, 200));
+        assert!(o.validate().is_ok());
+        assert_eq!(options(&["--soak", "--duration", "5"]).duration_s(), 5.0);
+        let argv = ["chat-load", "--soak", "--idle", "3"];
+        assert!(
+            Options::try_parse_from(argv).is_err(),
+            "--soak or --idle, not both"
+        );
+        for args in [
+            &["--soak", "--core", "1"][..],
+            &["--soak", "--chat-rate", "0"],
+            &["--soak", "--kick-every=-1"],
+            &["--soak", "--flood-lines", "0"],
+            &["--soak", "--settle", "inf"],
+        ] {
+            assert!(options(args).validate().is_err(), "{args:?}");
+        }
     }
 
     #[test]

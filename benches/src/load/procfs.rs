@@ -38,6 +38,14 @@ impl Process {
         let kib = parse_vm_rss_kib(&status).ok_or_else(|| invalid("status"))?;
         Ok(kib * 1024)
     }
+
+    /// Resident set size in bytes and the number of threads, from one read of `status`.
+    pub fn rss_and_threads(self) -> io::Result<(u64, u64)> {
+        let status = fs::read_to_string(self.path("status"))?;
+        let kib = parse_vm_rss_kib(&status).ok_or_else(|| invalid("status"))?;
+        let threads = parse_threads(&status).ok_or_else(|| invalid("status"))?;
+        Ok((kib * 1024, threads))
+    }
 }
 
 fn invalid(file: &str) -> io::Error {
@@ -66,6 +74,12 @@ fn parse_vm_rss_kib(status: &str) -> Option<u64> {
     (words.next() == Some("kB")).then_some(value)
 }
 
+/// The `Threads:` count from the text of `/proc/<pid>/status`.
+fn parse_threads(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("Threads:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,11 +97,15 @@ mod tests {
         let status = "Name:\tchat-tcp\nVmPeak:\t  9000 kB\nVmRSS:\t    5120 kB\nThreads:\t3\n";
         assert_eq!(parse_vm_rss_kib(status), Some(5120));
         assert_eq!(parse_vm_rss_kib("Name:\tkthreadd\n"), None);
+        assert_eq!(parse_threads(status), Some(3));
+        assert_eq!(parse_threads("Name:\tx\nThreads:\tmany\n"), None);
     }
 
     #[test]
     fn this_process_can_be_read() -> io::Result<()> {
         assert!(Process::Current.rss_bytes()? > 0);
+        let (rss, threads) = Process::Current.rss_and_threads()?;
+        assert!(rss > 0 && threads >= 1);
         Process::Current.cpu_time()?;
         assert!(Process::Pid(u32::MAX).rss_bytes().is_err());
         Ok(())

@@ -52,6 +52,9 @@ pub struct LoadReport {
     pub received_in_window: u64,
     /// One-way latency of the delivered lines, in nanoseconds.
     pub latency: Histogram,
+    /// How late the window's lines were written after their due time (the generator's part
+    /// of `latency`), in nanoseconds.
+    pub lateness: Histogram,
     /// `[Server]:` lines received.
     pub server_lines: u64,
     /// Of those, flood warnings (the server's flood limit is on).
@@ -90,13 +93,14 @@ impl LoadReport {
             clients: options.clients,
             rate: options.rate,
             line_bytes: options.line_bytes,
-            duration: Options::secs(options.duration),
+            duration: Options::secs(options.duration_s()),
             sent_total: 0,
             sent: 0,
             delivered: 0,
             outside_window: 0,
             received_in_window: 0,
             latency: Histogram::default(),
+            lateness: Histogram::default(),
             server_lines: 0,
             flood_warnings: 0,
             other_lines: 0,
@@ -115,6 +119,8 @@ impl LoadReport {
         self.sent += stats.sent_in_window.load(Ordering::Relaxed);
         let error = stats.error.lock().unwrap_or_else(|e| e.into_inner());
         self.writer_errors.extend(error.clone());
+        let lateness = stats.lateness.lock().unwrap_or_else(|e| e.into_inner());
+        self.lateness.merge(&lateness);
     }
 
     /// Adds one reader's counts.
@@ -189,6 +195,14 @@ impl LoadReport {
             q(0.999),
             fmt_ns(self.latency.max())
         );
+        let l = |q: f64| fmt_ns(self.lateness.quantile(q));
+        let _ = writeln!(
+            s,
+            "send late   p50 {}  p99 {}  max {} (the generator's share of the latency)",
+            l(0.5),
+            l(0.99),
+            fmt_ns(self.lateness.max())
+        );
         let cpu = |c: Option<Duration>| match c {
             Some(c) => format!(
                 "{:.2} s ({:.0} % of one core)",
@@ -258,6 +272,9 @@ impl LoadReport {
         j.opt("latency_p99_ns", ns(self.latency.quantile(0.99)));
         j.opt("latency_p999_ns", ns(self.latency.quantile(0.999)));
         j.opt("latency_max_ns", ns(self.latency.max()));
+        j.opt("send_late_p50_ns", ns(self.lateness.quantile(0.5)));
+        j.opt("send_late_p99_ns", ns(self.lateness.quantile(0.99)));
+        j.opt("send_late_max_ns", ns(self.lateness.max()));
         j.opt(
             "generator_cpu_s",
             self.generator_cpu.map(|c| c.as_secs_f64()),
@@ -356,9 +373,9 @@ impl IdleReport {
     }
 }
 
-const MIB: f64 = 1024.0 * 1024.0;
+pub(super) const MIB: f64 = 1024.0 * 1024.0;
 
-fn fmt_ns(ns: Option<u64>) -> String {
+pub(super) fn fmt_ns(ns: Option<u64>) -> String {
     match ns {
         None => "n/a".to_owned(),
         Some(ns) if ns < 1_000 => format!("{ns} ns"),

@@ -13,6 +13,7 @@ use super::options::Options;
 use super::payload::Clock;
 use super::procfs::Process;
 use super::report::{IdleReport, LoadReport, ProcessReading};
+use super::soak::report::SoakReport;
 
 /// Stack size of the client threads: they hold a line buffer and little else, and an idle
 /// run may start thousands of them.
@@ -28,6 +29,8 @@ pub enum Outcome {
     Load(LoadReport),
     /// An `--idle` run.
     Idle(IdleReport),
+    /// A `--soak` run.
+    Soak(Box<SoakReport>),
 }
 
 /// One joined client and its threads' results.
@@ -43,6 +46,9 @@ pub fn run(options: &Options) -> Result<Outcome, LoadError> {
     let addr = options.loopback_addr()?;
     let shared = Arc::new(Shared::new(Clock::start(), options.nick_prefix.clone()));
     let server = options.server_pid.map(Process::Pid);
+    if options.soak {
+        return super::soak::run(options).map(|r| Outcome::Soak(Box::new(r)));
+    }
     match options.idle {
         Some(n) => idle(options, addr, n, &shared, server).map(Outcome::Idle),
         None => load(options, addr, &shared, server).map(Outcome::Load),
@@ -90,7 +96,7 @@ fn load(
     let ns = |t: f64| u64::try_from(Options::secs(t).as_nanos()).unwrap_or(u64::MAX);
     let start_ns = clock.now_ns() + ns(START_DELAY.as_secs_f64());
     let window_start = start_ns + ns(options.warmup);
-    let window_end = window_start + ns(options.duration);
+    let window_end = window_start + ns(options.duration_s());
     let hard_deadline = window_end + ns(options.drain);
     shared
         .window_start_ns
@@ -113,6 +119,8 @@ fn load(
             interval_ns,
             first_ns: start_ns + offset,
             line_bytes: options.line_bytes,
+            spin_ns: u64::from(options.spin_us) * 1_000,
+            stamp_at_write: options.stamp_at_write,
         };
         let stats = Arc::new(WriterStats::default());
         let (shared, thread_stats) = (Arc::clone(shared), Arc::clone(&stats));
@@ -172,14 +180,14 @@ fn idle(
     )?;
     let join_time = started.elapsed();
     let rss_joined = server.map(rss);
-    sleep_until(Instant::now() + Options::secs(options.duration));
+    sleep_until(Instant::now() + Options::secs(options.duration_s()));
     let rss_after = server.map(rss);
     let dropped = clients.iter().filter(|c| c.reader.is_finished()).count();
     stop(shared, clients.iter().map(|c| &c.reader));
     Ok(IdleReport {
         clients: n,
         join_time,
-        held: Options::secs(options.duration),
+        held: Options::secs(options.duration_s()),
         rss_before,
         rss_joined,
         rss_after,

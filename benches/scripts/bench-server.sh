@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# One measured server run, as BENCHMARKS.md reports it: a fresh release `chat-tcp` (flood
+# limit off, its log in LOGDIR/server.txt), `chat-load` against it with --server-pid, then
+# the server is stopped and its log removed. Prints one line:
+#   label|date|loadavg before|loadavg after|log bytes|machine busy cores|our cores|command|JSON|waited
+# "machine busy" counts every process (from /proc/stat), "our cores" the server and the
+# generator, so their difference is what other tenants used during the run.
+#
+# usage: benches/scripts/bench-server.sh LABEL LOGDIR CAPACITY [chat-load options...]
+# e.g.   benches/scripts/bench-server.sh ladder-5000 /tmp/chatlog 10 \
+#            --clients 10 --rate 5000 --duration 10 --warmup 2 --drain 5
+# Build first: cargo build --release -p chat-tcp -p chat-benches
+set -u
+label=$1; logdir=$2; cap=$3; shift 3
+cd "$(dirname "$0")/../.."
+port=$(( 20000 + RANDOM % 20000 ))
+mkdir -p "$logdir"; rm -f "$logdir/server.txt"
+target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt" \
+    --flood-rate 0 --capacity "$cap" 2>>"$logdir/server-stderr.txt" &
+spid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+# Wait (up to 90 s) for a quiet machine: under 0.3 cores busy over 2 s.
+waited=0
+for _ in $(seq 45); do
+  q0=$(busy); sleep 2; q1=$(busy)
+  [ $(( q1 - q0 )) -lt 60 ] && break
+  waited=$(( waited + 2 ))
+done
+before=$(cut -d' ' -f1-3 /proc/loadavg)
+when=$(date -u +%FT%TZ)
+cmd="target/release/chat-load --addr 127.0.0.1:$port --server-pid $spid --json $*"
+out=$(mktemp)
+b0=$(busy); s0=$(awk '{print $14+$15}' "/proc/$spid/stat"); t0=$(date +%s.%N)
+TIMEFORMAT='%U %S'
+gen=$( { time $cmd > "$out" 2>&1; } 2>&1 )
+t1=$(date +%s.%N); b1=$(busy); s1=$(awk '{print $14+$15}' "/proc/$spid/stat")
+after=$(cut -d' ' -f1-3 /proc/loadavg)
+logsize=$(stat -c %s "$logdir/server.txt" 2>/dev/null)
+kill -TERM "$spid"; wait "$spid" 2>/dev/null
+rm -f "$logdir/server.txt"
+machine=$(echo "$b0 $b1 $t0 $t1" | awk '{printf "%.2f", ($2-$1)/100/($4-$3)}')
+ours=$(echo "$s0 $s1 $gen $t0 $t1" | awk '{printf "%.2f", (($2-$1)/100+$3+$4)/($6-$5)}')
+echo "$label|$when|$before|$after|$logsize|$machine|$ours|$cmd|$(cat "$out")|waited=$waited"
+rm -f "$out"
