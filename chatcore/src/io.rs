@@ -1,6 +1,6 @@
 //! The room's inputs and outputs: what a transport hands in and drains out.
 
-use std::net::IpAddr;
+use core::net::IpAddr;
 use std::time::Instant;
 
 use bytes::Bytes;

@@ -1,7 +1,7 @@
 //! Structured log records for `server.txt`: one per event, rendered as one safe text line.
 
+use core::net::IpAddr;
 use std::fmt;
-use std::net::IpAddr;
 
 use time::OffsetDateTime;
 

@@ -1,6 +1,6 @@
 //! Connecting, the pending queue and choosing a nickname.
 
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 use super::{Client, Member, Room, State, server_line};
 use crate::decoder::Frame;

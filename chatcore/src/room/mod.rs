@@ -5,9 +5,9 @@ mod leave;
 mod member;
 mod schedule;
 
+use core::net::IpAddr;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
