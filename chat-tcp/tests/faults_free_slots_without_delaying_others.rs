@@ -25,10 +25,7 @@ fn connections_past_the_cap_are_refused_and_members_keep_chatting() {
     let server = Child::spawn("cap", &["--max-connections", "4"]);
     let mut members: Vec<Client> = Vec::new();
     for nick in ["A", "B", "C", "D"] {
-        let mut c = Client::connect(server.addr);
-        c.line();
-        c.send(nick);
-        c.line();
+        let c = Client::joined(server.addr, nick);
         members.push(c);
     }
     let threads = server.threads();
@@ -59,10 +56,7 @@ fn a_member_that_never_reads_is_dropped_with_memory_bounded() {
     sleeper.send("Sleeper");
     sleeper.line();
     talker.expect(&["[Server]: Sleeper has joined the chat."]);
-    let mut listener = Client::connect(server.addr);
-    listener.line();
-    listener.send("Listener");
-    listener.line();
+    let mut listener = Client::joined(server.addr, "Listener");
     talker.expect(&["[Server]: Listener has joined the chat."]);
     let before = server.rss_kib();
 

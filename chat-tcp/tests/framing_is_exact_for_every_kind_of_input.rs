@@ -23,10 +23,7 @@ fn a_megabyte_without_a_newline_keeps_memory_bounded_and_the_connection_usable()
         "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
         "[Server]: You are the admin.",
     ]);
-    let mut bob = Client::connect(server.addr);
-    bob.line();
-    bob.send("Bob");
-    bob.line();
+    let mut bob = Client::joined(server.addr, "Bob");
     alice.expect(&["[Server]: Bob has joined the chat."]);
     let before = server.rss_kib();
     let chunk = vec![b'x'; 64 * 1024];

@@ -38,10 +38,7 @@ fn a_full_disk_is_reported_once_and_the_chat_goes_on() {
         "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
         "[Server]: You are the admin.",
     ]);
-    let mut bob = Client::connect(server.addr);
-    bob.line();
-    bob.send("Bob");
-    bob.line();
+    let mut bob = Client::joined(server.addr, "Bob");
     alice.expect(&["[Server]: Bob has joined the chat."]);
     for i in 0..300 {
         bob.send(&format!("still chatting {i}"));

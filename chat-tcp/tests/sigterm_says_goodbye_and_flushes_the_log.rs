@@ -13,10 +13,7 @@ fn sigterm_says_goodbye_and_flushes_the_log() {
     let addr = server.addr;
     let mut members: Vec<Client> = Vec::new();
     for nick in ["Alice", "Bob", "Carol"] {
-        let mut c = Client::connect(addr);
-        c.line();
-        c.send(nick);
-        c.line();
+        let c = Client::joined(addr, nick);
         members.push(c);
     }
     members[0].until("[Server]: Carol has joined the chat.");

@@ -80,10 +80,7 @@ fn sigterm_while_ten_members_chat_loses_no_line() {
     let mut server = Child::spawn("sigterm10", &["--flood-rate", "0"]);
     let mut members: Vec<Client> = Vec::new();
     for i in 0..MEMBERS {
-        let mut c = Client::connect(server.addr);
-        c.line();
-        c.send(&format!("m{i}"));
-        c.line();
+        let c = Client::joined(server.addr, &format!("m{i}"));
         members.push(c);
     }
     members[0].until("[Server]: m9 has joined the chat.");

@@ -84,25 +84,12 @@ impl TestServer {
 
     /// Connects and reads the nickname prompt.
     pub fn connect(&self) -> Client {
-        let mut c = Client::connect(self.addr);
-        let prompt = c.line();
-        assert!(
-            prompt.starts_with("[Server]: Welcome to the open chat"),
-            "{prompt}"
-        );
-        c
+        Client::joining(self.addr)
     }
 
-    /// Connects and joins as `nick`, reading the welcome line(s).
+    /// Connects and joins as `nick`, reading the welcome line.
     pub fn join(&self, nick: &str) -> Client {
-        let mut c = self.connect();
-        c.send(nick);
-        let welcome = c.line();
-        assert!(
-            welcome.starts_with(&format!("[Server]: Welcome, {nick}!")),
-            "{welcome}"
-        );
-        c
+        Client::joined(self.addr, nick)
     }
 
     /// Shuts the server down and waits; the log is complete afterwards. Members still
@@ -180,6 +167,29 @@ impl Client {
         stream.set_nodelay(true).expect("nodelay");
         let reader = BufReader::new(stream.try_clone().expect("clone"));
         Client { stream, reader }
+    }
+
+    /// Connects and reads the nickname prompt.
+    pub fn joining(addr: SocketAddr) -> Client {
+        let mut c = Client::connect(addr);
+        let prompt = c.line();
+        assert!(
+            prompt.starts_with("[Server]: Welcome to the open chat"),
+            "{prompt}"
+        );
+        c
+    }
+
+    /// Connects and joins as `nick`, reading the welcome line.
+    pub fn joined(addr: SocketAddr, nick: &str) -> Client {
+        let mut c = Client::joining(addr);
+        c.send(nick);
+        let welcome = c.line();
+        assert!(
+            welcome.starts_with(&format!("[Server]: Welcome, {nick}!")),
+            "{welcome}"
+        );
+        c
     }
 
     /// Sends `text` plus a newline.
