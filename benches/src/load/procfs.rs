@@ -35,17 +35,34 @@ impl Process {
     /// Resident set size in bytes (`VmRSS`).
     pub fn rss_bytes(self) -> io::Result<u64> {
         let status = fs::read_to_string(self.path("status"))?;
-        let kib = parse_vm_rss_kib(&status).ok_or_else(|| invalid("status"))?;
+        let kib = parse_kib(&status, "VmRSS:").ok_or_else(|| invalid("status"))?;
         Ok(kib * 1024)
     }
 
-    /// Resident set size in bytes and the number of threads, from one read of `status`.
-    pub fn rss_and_threads(self) -> io::Result<(u64, u64)> {
+    /// Resident memory (all of it, and its anonymous part) and threads, from one read of
+    /// `status`.
+    pub fn memory(self) -> io::Result<Memory> {
         let status = fs::read_to_string(self.path("status"))?;
-        let kib = parse_vm_rss_kib(&status).ok_or_else(|| invalid("status"))?;
-        let threads = parse_threads(&status).ok_or_else(|| invalid("status"))?;
-        Ok((kib * 1024, threads))
+        let kib = |field| parse_kib(&status, field).ok_or_else(|| invalid("status"));
+        Ok(Memory {
+            rss: kib("VmRSS:")? * 1024,
+            anon: kib("RssAnon:")? * 1024,
+            threads: parse_threads(&status).ok_or_else(|| invalid("status"))?,
+        })
     }
+}
+
+/// One reading of a process's memory and threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    /// Resident set size in bytes (`VmRSS`): the process's own pages and the pages of its
+    /// binary and libraries that it has touched.
+    pub rss: u64,
+    /// The anonymous part of it in bytes (`RssAnon`: heap and stacks, what the process
+    /// allocated), without the file-backed code and data pages.
+    pub anon: u64,
+    /// Threads.
+    pub threads: u64,
 }
 
 fn invalid(file: &str) -> io::Error {
@@ -66,9 +83,9 @@ fn parse_cpu_ticks(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
-/// The `VmRSS:` value in KiB from the text of `/proc/<pid>/status`.
-fn parse_vm_rss_kib(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+/// The value in KiB of `field` (such as `VmRSS:`) from the text of `/proc/<pid>/status`.
+fn parse_kib(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let mut words = line.split_whitespace().skip(1);
     let value = words.next()?.parse().ok()?;
     (words.next() == Some("kB")).then_some(value)
@@ -93,10 +110,13 @@ mod tests {
     }
 
     #[test]
-    fn vm_rss_is_read_in_kib() {
-        let status = "Name:\tchat-tcp\nVmPeak:\t  9000 kB\nVmRSS:\t    5120 kB\nThreads:\t3\n";
-        assert_eq!(parse_vm_rss_kib(status), Some(5120));
-        assert_eq!(parse_vm_rss_kib("Name:\tkthreadd\n"), None);
+    fn memory_is_read_in_kib() {
+        let status = "Name:\tchat-tcp\nVmPeak:\t  9000 kB\nVmRSS:\t    5120 kB\n\
+                      RssAnon:\t     640 kB\nRssFile:\t    4480 kB\nThreads:\t3\n";
+        assert_eq!(parse_kib(status, "VmRSS:"), Some(5120));
+        assert_eq!(parse_kib(status, "RssAnon:"), Some(640));
+        assert_eq!(parse_kib("Name:\tkthreadd\n", "VmRSS:"), None);
+        assert_eq!(parse_kib("VmRSS:\t12 pages\n", "VmRSS:"), None);
         assert_eq!(parse_threads(status), Some(3));
         assert_eq!(parse_threads("Name:\tx\nThreads:\tmany\n"), None);
     }
@@ -104,8 +124,8 @@ mod tests {
     #[test]
     fn this_process_can_be_read() -> io::Result<()> {
         assert!(Process::Current.rss_bytes()? > 0);
-        let (rss, threads) = Process::Current.rss_and_threads()?;
-        assert!(rss > 0 && threads >= 1);
+        let m = Process::Current.memory()?;
+        assert!(m.rss > 0 && m.anon > 0 && m.anon <= m.rss && m.threads >= 1);
         Process::Current.cpu_time()?;
         assert!(Process::Pid(u32::MAX).rss_bytes().is_err());
         Ok(())

@@ -95,7 +95,7 @@ fn load(
     let clock = shared.clock;
     let ns = |t: f64| u64::try_from(Options::secs(t).as_nanos()).unwrap_or(u64::MAX);
     let start_ns = clock.now_ns() + ns(START_DELAY.as_secs_f64());
-    let window_start = start_ns + ns(options.warmup);
+    let window_start = start_ns + ns(options.warmup_s());
     let window_end = window_start + ns(options.duration_s());
     let hard_deadline = window_end + ns(options.drain);
     shared

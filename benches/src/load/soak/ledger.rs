@@ -373,8 +373,10 @@ pub fn strictly_increasing(xs: &[u32]) -> bool {
 pub struct Sample {
     /// Seconds since the soak started (after the core joined).
     pub at: Duration,
-    /// Resident memory in bytes.
+    /// Resident memory in bytes (`VmRSS`).
     pub rss: u64,
+    /// Its anonymous part in bytes (`RssAnon`: heap and stacks, without code pages).
+    pub anon: u64,
     /// Threads.
     pub threads: u64,
 }
@@ -562,6 +564,7 @@ mod tests {
         let s = |secs, mib: u64, threads| Sample {
             at: Duration::from_secs(secs),
             rss: mib << 20,
+            anon: mib << 18,
             threads,
         };
         let samples = [s(0, 10, 13), s(30, 14, 53), s(60, 12, 33), s(90, 10, 13)];

@@ -20,8 +20,16 @@
 //!   the same accepted lines of it;
 //! - what a churning member got from each core member is one unbroken run.
 //!
-//! With `--server-pid`, the server's RSS and thread count are read after the core joined,
-//! every `--sample-every` seconds, and at the end.
+//! With `--server-pid`, the server's RSS (and its anonymous part) and thread count are read
+//! after the core joined, every `--sample-every` seconds, and at the end.
+//!
+//! Unless `--warmup 0`, a shorter soak of `--warmup` seconds runs first, with its own core
+//! (nicknames `<prefix>wcore0`, ...) and every check of its own, and ends like any soak: its
+//! visitors gone, its core quit. The soak proper then starts on a server that has run every
+//! path once (joins, leaves of each kind, kicks, whispers, schedules, floods) and settled,
+//! so its first reading is not a cold process's whose code pages and allocator have not
+//! been touched yet: the end is compared with that reading, and the report also shows the
+//! warm-up's cold one.
 //!
 //! # Layout
 //! - [`plan`]: the random source, the schedule minute, nicknames and line texts.
@@ -90,9 +98,27 @@ pub fn run(options: &Options) -> Result<SoakReport, LoadError> {
     run_with_clock(options, WallClock::system())
 }
 
-/// Runs a soak with `wall` as the clock schedules are computed and checked on.
+/// Runs a soak with `wall` as the clock schedules are computed and checked on: the warm-up
+/// soak, if any, then the soak proper.
 pub fn run_with_clock(options: &Options, wall: WallClock) -> Result<SoakReport, LoadError> {
     options.validate()?;
+    let warm_up = if options.warmup_s() > 0.0 {
+        let mut o = options.clone();
+        o.duration = Some(options.warmup_s());
+        o.warmup = Some(0.0);
+        o.nick_prefix = format!("{}w", options.nick_prefix);
+        Some(Box::new(run_phase(&o, wall)?))
+    } else {
+        None
+    };
+    let mut report = run_phase(options, wall)?;
+    report.warm_up = warm_up;
+    Ok(report)
+}
+
+/// One soak: the core joins, the activity runs for `--duration`, then the drain, the
+/// settling, the last reading and the core's goodbye.
+fn run_phase(options: &Options, wall: WallClock) -> Result<SoakReport, LoadError> {
     let addr = options.loopback_addr()?;
     let o = options.soak_opts.clone();
     let server = options.server_pid.map(Process::Pid);
@@ -145,11 +171,12 @@ pub fn run_with_clock(options: &Options, wall: WallClock) -> Result<SoakReport, 
         let (samples, sample_err) = (Arc::clone(&samples), Arc::clone(&sample_err));
         move |server: Option<Process>| {
             let Some(p) = server else { return };
-            match p.rss_and_threads() {
-                Ok((rss, threads)) => lock(&samples).push(Sample {
+            match p.memory() {
+                Ok(m) => lock(&samples).push(Sample {
                     at: start.elapsed(),
-                    rss,
-                    threads,
+                    rss: m.rss,
+                    anon: m.anon,
+                    threads: m.threads,
                 }),
                 Err(e) => *lock(&sample_err) = Some(e.to_string()),
             }

@@ -129,6 +129,8 @@ pub struct SoakReport {
     pub sample_error: Option<String>,
     /// The first problems met.
     pub problems: Vec<String>,
+    /// The warm-up soak run before this one (`--warmup`), if any.
+    pub warm_up: Option<Box<SoakReport>>,
 }
 
 impl SoakReport {
@@ -249,6 +251,7 @@ impl SoakReport {
             samples,
             sample_error,
             problems: lock(&ctx.problems).clone(),
+            warm_up: None,
         }
     }
 
@@ -308,7 +311,15 @@ impl SoakReport {
             self.timing.visitors_left,
             "visitors still running at the end",
         );
+        if let Some(w) = &self.warm_up {
+            f.extend(w.failures().into_iter().map(|x| format!("warm-up: {x}")));
+        }
         f
+    }
+
+    /// The server's first reading before the warm-up, if there was a warm-up and readings.
+    pub fn cold_start(&self) -> Option<Sample> {
+        Some(self.warm_up.as_ref()?.memory?.start)
     }
 
     /// Whether the end's RSS is within 10 % of the start's (`None` without readings).
@@ -316,9 +327,16 @@ impl SoakReport {
         self.memory.map(|m| m.end_within(MEMORY_TOLERANCE_PERCENT))
     }
 
-    /// The summary for people.
+    /// The summary for people (the warm-up's first, indented, if there was one).
     pub fn human(&self) -> String {
         let mut s = String::new();
+        if let Some(w) = &self.warm_up {
+            let _ = writeln!(s, "warm-up (its own soak, run first):");
+            for line in w.human().lines() {
+                let _ = writeln!(s, "  {line}");
+            }
+            let _ = writeln!(s, "soak (after the warm-up):");
+        }
         let t = &self.timing;
         let failures = self.failures();
         let _ = writeln!(
@@ -429,17 +447,33 @@ impl SoakReport {
                 );
                 let _ = writeln!(
                     s,
+                    "            anonymous (heap, stacks) start {:.2} MiB, end {:.2} MiB; the rest is file-backed (code) pages",
+                    mib(m.start.anon),
+                    mib(m.end.anon)
+                );
+                let _ = writeln!(
+                    s,
                     "            threads start {}, max {}, end {}; {} readings",
                     m.start.threads, m.max_threads, m.end.threads, m.samples
                 );
+                if let Some(cold) = self.cold_start() {
+                    let _ = writeln!(
+                        s,
+                        "            before the warm-up: rss {:.1} MiB, anonymous {:.2} MiB, threads {}",
+                        mib(cold.rss),
+                        mib(cold.anon),
+                        cold.threads
+                    );
+                }
                 let list: Vec<String> = self
                     .samples
                     .iter()
                     .map(|x| {
                         format!(
-                            "{:.0}s:{:.1}MiB/{}t",
+                            "{:.0}s:{:.1}MiB/{:.2}anon/{}t",
                             x.at.as_secs_f64(),
                             mib(x.rss),
+                            mib(x.anon),
                             x.threads
                         )
                     })
@@ -513,9 +547,20 @@ impl SoakReport {
             j.num("rss_start_bytes", n(m.start.rss));
             j.num("rss_max_bytes", n(m.max_rss.rss));
             j.num("rss_end_bytes", n(m.end.rss));
+            j.num("rss_anon_start_bytes", n(m.start.anon));
+            j.num("rss_anon_end_bytes", n(m.end.anon));
             j.num("threads_start", n(m.start.threads));
             j.num("threads_max", n(m.max_threads));
             j.num("threads_end", n(m.end.threads));
+        }
+        if let Some(w) = &self.warm_up {
+            j.num("warmup_s", w.timing.duration.as_secs_f64());
+            j.num("warmup_lost", n(w.lost));
+            j.num("warmup_failures", w.failures().len() as f64);
+        }
+        if let Some(cold) = self.cold_start() {
+            j.num("rss_cold_bytes", n(cold.rss));
+            j.num("rss_anon_cold_bytes", n(cold.anon));
         }
         j.num("failures", self.failures().len() as f64);
         j.finish()
