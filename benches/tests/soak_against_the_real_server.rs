@@ -8,17 +8,13 @@ use chat_benches::load::options::Options;
 use chat_benches::load::soak::{self, WallClock};
 use chat_tcp::{Clock, Server, ServerConfig};
 use clap::Parser;
+use std::path::PathBuf;
 use time::OffsetDateTime;
 
-#[test]
-fn a_short_soak_loses_nothing_and_every_kind_of_event_happens()
--> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::temp_dir().join(format!("chat-soak-test-{}", std::process::id()));
+/// A server in this process for a room of 40 on `clock`, logging into a fresh directory.
+fn room_of_40(tag: &str, clock: Clock) -> Result<(Server, PathBuf), Box<dyn std::error::Error>> {
+    let dir = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let now = OffsetDateTime::now_utc();
-    let wall = now.replace_second(55)?.replace_nanosecond(0)?;
-    let clock = Clock::starting_at(wall);
-    let shift = clock.now().wall - OffsetDateTime::now_utc();
     let config = ServerConfig {
         room: chatcore::Config {
             capacity: 40,
@@ -28,7 +24,17 @@ fn a_short_soak_loses_nothing_and_every_kind_of_event_happens()
         clock,
         ..ServerConfig::default()
     };
-    let server = Server::bind("127.0.0.1:0", config)?;
+    Ok((Server::bind("127.0.0.1:0", config)?, dir))
+}
+
+#[test]
+fn a_short_soak_loses_nothing_and_every_kind_of_event_happens()
+-> Result<(), Box<dyn std::error::Error>> {
+    let now = OffsetDateTime::now_utc();
+    let wall = now.replace_second(55)?.replace_nanosecond(0)?;
+    let clock = Clock::starting_at(wall);
+    let shift = clock.now().wall - OffsetDateTime::now_utc();
+    let (server, dir) = room_of_40("chat-soak-test", clock)?;
     let addr = server.local_addr().to_string();
     let pid = std::process::id().to_string();
     #[rustfmt::skip]
@@ -89,17 +95,7 @@ fn a_short_soak_loses_nothing_and_every_kind_of_event_happens()
 #[test]
 fn a_warm_up_soak_runs_first_and_the_memory_baseline_is_read_after_it()
 -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::temp_dir().join(format!("chat-soak-warm-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let config = ServerConfig {
-        room: chatcore::Config {
-            capacity: 40,
-            ..chatcore::Config::default()
-        },
-        log_path: dir.join("server.txt"),
-        ..ServerConfig::default()
-    };
-    let server = Server::bind("127.0.0.1:0", config)?;
+    let (server, dir) = room_of_40("chat-soak-warm-test", Clock::system())?;
     let addr = server.local_addr().to_string();
     let pid = std::process::id().to_string();
     #[rustfmt::skip]
