@@ -19,7 +19,8 @@ fn look_alikes_of_a_member_cannot_join_or_rename() {
     }
     c.send("Аlice"); // Cyrillic А: mixed script
     c.expect(&["[Server]: Nickname mixes scripts that look alike (such as Latin and Cyrillic). Enter another:"]);
-    for nick in ["A\u{200B}lice", "Al\u{202E}ice", "Ali\u{2060}ce"] {
+    // Letters that draw as nothing (the Hangul filler) are refused like format characters.
+    for nick in ["A\u{200B}lice", "Al\u{202E}ice", "Ali\u{2060}ce", "\u{3164}"] {
         c.send(nick);
         c.expect(&["[Server]: Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -). Enter another:"]);
     }
@@ -34,10 +35,30 @@ fn look_alikes_of_a_member_cannot_join_or_rename() {
 }
 
 #[test]
+fn capitals_of_other_scripts_cannot_pass_for_a_latin_name() {
+    let server = TestServer::start("capitals");
+    let mut tom = server.join("TOM");
+    tom.expect(&["[Server]: You are the admin."]);
+    let mut c = server.connect();
+    // All-Cyrillic ТОМ and том, all-Greek ΤΟΜ: single-script names, refused by the key.
+    for nick in ["ТОМ", "том", "ΤΟΜ"] {
+        c.send(nick);
+        c.expect(&[&TAKEN.replace("{}", nick)]);
+    }
+    c.send("Straße");
+    c.line();
+    tom.expect(&["[Server]: Straße has joined the chat."]);
+    let mut d = server.connect();
+    d.send("STRASSE");
+    d.expect(&[&TAKEN.replace("{}", "STRASSE")]);
+}
+
+#[test]
 fn server_and_its_look_alikes_are_reserved() {
     let server = TestServer::start("reserved");
     let mut c = server.connect();
-    for nick in ["Server", "server", "SERVER", "Admin", "system"] {
+    // The last is Cherokee capitals that read SERVER.
+    for nick in ["Server", "server", "SERVER", "Admin", "system", "ᏚᎬᏒᏙᎬᏒ"] {
         c.send(nick);
         c.expect(&[&format!(
             "[Server]: Nickname \"{nick}\" is reserved. Enter another:"

@@ -21,17 +21,22 @@ const MAX_RAW_BYTES: usize = 256;
 /// Names nobody may take, in any case or look-alike spelling.
 const RESERVED: [&str; 3] = ["Server", "admin", "system"];
 
-/// Bounds the lowercase/skeleton fixed-point loop; real text settles in one or
+/// Bounds the fold/skeleton fixed-point loop; real text settles in one or
 /// two rounds, and the key must stay cheap whatever the input.
 const MAX_KEY_ROUNDS: usize = 4;
 
-/// A validated, NFC-normalised nickname. Cheap to clone.
+/// A validated, NFC-normalised nickname, with its uniqueness key computed once. Cheap to
+/// clone.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Nickname(Arc<str>);
+pub struct Nickname {
+    name: Arc<str>,
+    key: NickKey,
+}
 
 /// The comparison key of a nickname; two nicknames collide when their keys are equal.
+/// Cheap to clone.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NickKey(String);
+pub struct NickKey(Arc<str>);
 
 /// Why a candidate nickname was refused.
 ///
@@ -98,41 +103,73 @@ impl Nickname {
         if RESERVED.iter().any(|reserved| key_of(reserved) == key) {
             return Err(NickError::Reserved(nfc));
         }
-        Ok(Nickname(nfc.into()))
+        Ok(Nickname {
+            name: nfc.into(),
+            key,
+        })
     }
 
     /// The nickname as stored, in NFC.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
     }
 
-    /// The uniqueness key: NFC + case folding + confusable skeleton.
+    /// The uniqueness key: NFKC + case folding + confusable skeleton, of the name in
+    /// capitals and in small letters.
     pub fn key(&self) -> NickKey {
-        key_of(&self.0)
+        self.key.clone()
     }
 }
 
 impl fmt::Display for Nickname {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
     }
 }
 
 impl fmt::Debug for Nickname {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(&*self.name, f)
     }
 }
 
 impl AsRef<str> for Nickname {
     fn as_ref(&self) -> &str {
-        &self.0
+        &self.name
     }
 }
 
 fn valid_chars(name: &str) -> bool {
-    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let allowed =
+        |c: char| (c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) && !default_ignorable(c);
     !name.starts_with(['.', '-']) && name.chars().all(allowed)
+}
+
+/// Unicode's `Default_Ignorable_Code_Point` (DerivedCoreProperties.txt, Unicode 15.1):
+/// characters a terminal draws as nothing. A few of them are letters (the Hangul fillers
+/// U+115F, U+1160, U+3164, U+FFA0), so `is_alphanumeric` alone would let a nickname be
+/// invisible.
+fn default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// TR39 "Highly Restrictive" on script sets alone.
@@ -158,23 +195,39 @@ fn highly_restrictive(name: &str) -> bool {
     !all.is_empty() || non_latin.hanb || non_latin.jpan || non_latin.kore
 }
 
-/// Case folding is approximated by `to_lowercase`, applied before the skeleton
-/// so `ALICE` and `alice` meet, and after it because prototypes can be
-/// uppercase (`0` -> `O`). NFKC first folds full-width and compatibility forms.
+/// Full case folding, approximated by upper- then lowercasing: unlike `to_lowercase` alone it
+/// folds `ß` and `ẞ` to `ss` and a final `ς` to `σ`, so `Straße`, `STRASSE` and `strasse`,
+/// or `ΟΔΟΣ` and `οδοσ`, are one name.
+fn fold(s: &str) -> String {
+    s.to_uppercase().to_lowercase()
+}
+
+/// The key: NFKC (full-width and compatibility forms), case folding, and the TR39
+/// confusable skeleton taken of the name both in capitals and in small letters, repeated
+/// until it settles.
+///
+/// Both cases matter because many look-alikes exist in one case only: Cyrillic `Т`, `М`,
+/// Greek `Β` and Cherokee `Ꮪ` look like Latin capitals while their small letters look like
+/// nothing Latin (so `ТОМ` must meet `TOM`, and `том` must meet `ТОМ`), and Cyrillic `у`
+/// looks like `y` in small letters only. Taking the skeleton of the capitals first and of
+/// the folded result after covers both, at the price of also joining `том` with `tom`
+/// (stricter, never looser). The skeleton's prototypes can be capitals (`0` -> `O`), hence
+/// the fold after each step.
 ///
 /// Case folding and the skeleton disagree about `I`: as a capital it looks like `l`, as a
 /// letter it is `i`. So `AIice` (capital i) looks like `Alice` and `ALICE` is `Alice` in
 /// another case: both must collide with `Alice`, which makes `i` and `l` one letter here.
 fn key_of(name: &str) -> NickKey {
-    let mut current: String = name.nfkc().collect::<String>().to_lowercase();
+    let mut current = fold(&name.nfkc().collect::<String>());
     for _ in 0..MAX_KEY_ROUNDS {
-        let next = skeleton(&current).collect::<String>().to_lowercase();
+        let capitals: String = skeleton(&current.to_uppercase()).collect();
+        let next = fold(&skeleton(&fold(&capitals)).collect::<String>());
         if next == current {
             break;
         }
         current = next;
     }
-    NickKey(current.replace('i', "l"))
+    NickKey(current.replace('i', "l").into())
 }
 
 #[cfg(test)]
@@ -339,6 +392,69 @@ mod tests {
     fn cyrillic_lookalike_key_collides() {
         // Refused at parse, but the key function itself must still fold it.
         assert_eq!(key_of("\u{410}lice"), key("alice"));
+    }
+
+    #[test]
+    fn capital_only_lookalikes_collide() {
+        // Cyrillic, Greek and Cherokee capitals that look like Latin ones, whose small
+        // letters do not: single-script, so they parse, and must meet the Latin name.
+        for (latin, other) in [
+            ("TOM", "\u{422}\u{41E}\u{41C}"),
+            ("HAT", "\u{41D}\u{410}\u{422}"),
+            ("MOCK", "\u{41C}\u{41E}\u{421}\u{41A}"),
+            ("PHOHE", "\u{420}\u{41D}\u{41E}\u{41D}\u{415}"),
+            ("BOB", "\u{392}\u{39F}\u{392}"),
+            ("KATE", "\u{39A}\u{391}\u{3A4}\u{395}"),
+            ("XENIA", "\u{3A7}\u{395}\u{39D}\u{399}\u{391}"),
+            ("ALICE", "\u{13AA}\u{13DE}\u{13A5}\u{13DF}\u{13AC}"),
+        ] {
+            assert_eq!(key(other), key(latin), "{other} vs {latin}");
+            assert_eq!(key(other), key(&latin.to_lowercase()), "{other}");
+        }
+        // And their small letters meet their capitals (case-insensitive in every script).
+        assert_eq!(key("\u{442}\u{43E}\u{43C}"), key("\u{422}\u{41E}\u{41C}"));
+        // Cherokee for SERVER is the reserved name.
+        let cherokee_server = "\u{13DA}\u{13AC}\u{13D2}\u{13D9}\u{13AC}\u{13D2}";
+        assert!(matches!(
+            Nickname::parse(cherokee_server),
+            Err(NickError::Reserved(_))
+        ));
+        // Different names stay different.
+        assert_ne!(key("\u{422}\u{41E}\u{41C}"), key("TIM"));
+        assert_ne!(key("Tom"), key("Tomas"));
+    }
+
+    #[test]
+    fn case_folding_is_full() {
+        assert_eq!(key("Straße"), key("STRASSE"));
+        assert_eq!(key("Straße"), key("strasse"));
+        assert_eq!(
+            key("\u{39F}\u{394}\u{39F}\u{3A3}"),
+            key("\u{3BF}\u{3B4}\u{3BF}\u{3C3}")
+        );
+        assert_eq!(
+            key("\u{39F}\u{394}\u{39F}\u{3A3}"),
+            key("\u{3BF}\u{3B4}\u{3BF}\u{3C2}")
+        );
+    }
+
+    #[test]
+    fn invisible_letters_are_refused() {
+        for filler in ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}'] {
+            assert!(filler.is_alphanumeric(), "U+{:04X}", u32::from(filler));
+            assert_eq!(
+                Nickname::parse(&filler.to_string()),
+                Err(NickError::InvalidChars),
+                "U+{:04X}",
+                u32::from(filler)
+            );
+            assert_eq!(
+                Nickname::parse(&format!("a{filler}b")),
+                Err(NickError::InvalidChars)
+            );
+        }
+        // Hangul syllables and jamo that draw are fine.
+        assert!(Nickname::parse("\u{1100}\u{1161}").is_ok());
     }
 
     #[test]

@@ -46,3 +46,39 @@ fn a_freed_nickname_can_be_taken_again() {
     sim.join(2, "alice");
     assert_eq!(sim.members(), ["alice"]);
 }
+
+#[test]
+fn capitals_of_another_script_that_look_latin_are_taken() {
+    let mut sim = Sim::new();
+    sim.join(1, "TOM");
+    sim.join(2, "BOB");
+    sim.connect(3);
+    sim.take(3);
+    // Cyrillic ТОМ and том, Greek ΒΟΒ: one script each, so only the key refuses them.
+    for taken in [
+        "\u{422}\u{41E}\u{41C}",
+        "\u{442}\u{43E}\u{43C}",
+        "\u{392}\u{39F}\u{392}",
+    ] {
+        sim.line(3, taken);
+        let expected = format!("[Server]: Nickname \"{taken}\" is already taken. Enter another:");
+        sim.expect(3, &[expected.as_str()]);
+    }
+    sim.expect_silent(&[1, 2]);
+    assert_eq!(sim.members(), ["TOM", "BOB"]);
+}
+
+#[test]
+fn names_equal_under_full_case_folding_are_taken() {
+    let mut sim = Sim::new();
+    sim.join(1, "Straße");
+    sim.join(2, "\u{39F}\u{394}\u{39F}\u{3A3}");
+    sim.connect(3);
+    sim.take(3);
+    for taken in ["STRASSE", "strasse", "\u{3BF}\u{3B4}\u{3BF}\u{3C3}"] {
+        sim.line(3, taken);
+        let expected = format!("[Server]: Nickname \"{taken}\" is already taken. Enter another:");
+        sim.expect(3, &[expected.as_str()]);
+    }
+    assert_eq!(sim.members(), ["Straße", "\u{39F}\u{394}\u{39F}\u{3A3}"]);
+}

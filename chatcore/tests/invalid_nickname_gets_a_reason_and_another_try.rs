@@ -11,7 +11,7 @@ fn invalid_nickname_gets_a_reason_and_another_try() {
     sim.connect(1);
     sim.clear();
 
-    let cases: [(&str, &str); 13] = [
+    let cases: [(&str, &str); 14] = [
         ("", "Nickname must not be empty."),
         ("   ", "Nickname must not be empty."),
         (
@@ -50,6 +50,11 @@ fn invalid_nickname_gets_a_reason_and_another_try() {
         ),
         (
             "Al\u{2066}ice",
+            "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).",
+        ),
+        // The Hangul filler is a letter that draws as nothing: a name nobody could see.
+        (
+            "\u{3164}",
             "Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).",
         ),
         (

@@ -10,7 +10,17 @@ fn reserved_nicknames_are_refused_in_any_case() {
     sim.connect(1);
     sim.take(1);
     for name in [
-        "Server", "server", "SERVER", "admin", "Admin", "ADMIN", "system", "System", "systern",
+        "Server",
+        "server",
+        "SERVER",
+        "admin",
+        "Admin",
+        "ADMIN",
+        "system",
+        "System",
+        "systern",
+        // Cherokee capitals that read SERVER.
+        "\u{13DA}\u{13AC}\u{13D2}\u{13D9}\u{13AC}\u{13D2}",
     ] {
         sim.line(1, name);
         let expected = format!("[Server]: Nickname \"{name}\" is reserved. Enter another:");
