@@ -56,3 +56,30 @@ fn rename_to_an_invalid_name_is_refused() {
     sim.expect_silent(&[2]);
     assert_eq!(sim.members(), ["Alice", "Bob"]);
 }
+
+#[test]
+fn tabs_around_the_new_name_are_spaces_but_controls_are_refused() {
+    let mut sim = Sim::new();
+    sim.join(1, "Alice");
+    sim.join(2, "Bob");
+    sim.line(1, "/rename\tAlice2\t");
+    sim.expect(1, &["[Server]: You are now \"Alice2\"."]);
+    sim.expect(
+        2,
+        &["[Server]: User \"Alice\" has changed their nickname to \"Alice2\"."],
+    );
+    // A TAB inside the name is a space inside it; a control character is refused, not
+    // cleaned into some other name.
+    let invalid =
+        "[Server]: Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -).";
+    for bad in [
+        "/rename Al\tice",
+        "/rename Ali\u{1}ce",
+        "/rename Alice\u{202E}",
+    ] {
+        sim.line(1, bad);
+        sim.expect(1, &[invalid]);
+    }
+    sim.expect_silent(&[2]);
+    assert_eq!(sim.members(), ["Alice2", "Bob"]);
+}

@@ -8,7 +8,6 @@ use crate::io::{ClientId, Now};
 use crate::log::{Event, LeaveCause};
 use crate::nickname::{NickError, Nickname};
 use crate::sanitize::{is_blank, sanitize};
-use std::borrow::Cow;
 
 /// Longest user-typed word echoed back in a reply, in bytes.
 const ECHO_MAX: usize = 32;
@@ -44,11 +43,11 @@ impl Room {
             return;
         };
         let clean = sanitize(&text);
-        let was_clean = matches!(clean, Cow::Borrowed(_));
         match command::parse(&clean) {
             Command::Chat(text) => self.chat(now, id, text),
-            Command::Rename(to) if was_clean => self.rename(now, id, to),
-            // A nickname with a control or bidi character is refused, not cleaned.
+            Command::Rename(to) if only_tabs_cleaned(&text, &clean) => self.rename(now, id, to),
+            // A nickname with a control or bidi character is refused, not cleaned (a TAB
+            // is a space here, as around a nickname at the prompt).
             Command::Rename(_) => self.reject(now, id, NickError::InvalidChars.to_string()),
             Command::Whisper { to, text } => self.whisper(now, id, to, text),
             Command::Schedule { time, text } => self.schedule(now, id, time, text),
@@ -309,4 +308,13 @@ fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
         end -= 1;
     }
     format!("{}...", &s[..end]).into()
+}
+
+/// Whether cleaning `raw` into `clean` changed nothing but TABs into spaces.
+fn only_tabs_cleaned(raw: &str, clean: &str) -> bool {
+    raw.len() == clean.len()
+        && raw
+            .chars()
+            .zip(clean.chars())
+            .all(|(r, c)| r == c || (r == '\t' && c == ' '))
 }
