@@ -61,6 +61,18 @@ fn a_bad_flag_or_a_port_in_use_exits_2_with_one_clear_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--capacity"));
 
+    // A flood limit that would let nothing through is refused, not taken as "off".
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+        .args(["--bind", "127.0.0.1:0", "--flood-burst", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("flood_burst must be at least 1"),
+        "{stderr}"
+    );
+
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();
     let dir = temp_dir("inuse");

@@ -81,6 +81,11 @@ impl Config {
         if self.max_per_ip == 0 {
             return Err(Error::InvalidConfig("max_per_ip must be at least 1"));
         }
+        if self.flood_rate > 0 && self.flood_burst == 0 {
+            return Err(Error::InvalidConfig(
+                "flood_burst must be at least 1 (a flood_rate of 0 turns the limit off)",
+            ));
+        }
         if self.max_schedules_per_room < self.max_schedules_per_member {
             return Err(Error::InvalidConfig(
                 "max_schedules_per_room must be at least max_schedules_per_member",
@@ -109,6 +114,12 @@ mod tests {
         assert_eq!(c.max_pending, 64);
         assert_eq!((c.flood_burst, c.flood_rate), (20, 10));
         assert_eq!(c.validate(), Ok(()));
+        let off = Config {
+            flood_burst: 0,
+            flood_rate: 0,
+            ..Config::default()
+        };
+        assert_eq!(off.validate(), Ok(()));
     }
 
     #[test]
@@ -144,6 +155,10 @@ mod tests {
             },
             Config {
                 max_schedules_per_room: 1,
+                ..Config::default()
+            },
+            Config {
+                flood_burst: 0,
                 ..Config::default()
             },
         ];

@@ -36,7 +36,8 @@ pub struct FloodLimiter {
 }
 
 impl FloodLimiter {
-    /// `burst` lines at once, `rate` lines/s refill; `rate == 0` or `burst == 0` disables the limit.
+    /// `burst` lines at once, `rate` lines/s refill; `rate == 0` disables the limit, and a
+    /// `burst` of 0 is taken as 1 (a limit that lets nothing through is no chat at all).
     ///
     /// The bucket starts full.
     #[must_use]
@@ -45,7 +46,7 @@ impl FloodLimiter {
         let capacity = if rate == 0 {
             0
         } else {
-            u64::from(burst) * SCALE
+            u64::from(burst.max(1)) * SCALE
         };
         Self {
             capacity,
@@ -160,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn zero_rate_or_burst_disables() {
+    fn zero_rate_disables_and_zero_burst_is_one() {
         let mut l = FloodLimiter::new(20, 0, ms(0));
         assert_eq!(count_allowed(&mut l, 1_000_000, ms(0)), 1_000_000);
         l.charge(1_000, ms(0));
@@ -168,7 +169,7 @@ mod tests {
         assert_eq!(l.dropped(), 0);
 
         let mut l = FloodLimiter::new(0, 10, ms(0));
-        assert_eq!(count_allowed(&mut l, 1_000, ms(0)), 1_000);
+        assert_eq!(count_allowed(&mut l, 1_000, ms(0)), 1);
     }
 
     #[test]
