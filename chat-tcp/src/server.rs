@@ -79,8 +79,11 @@ impl ServerConfig {
 }
 
 /// Messages (one per read, at most 4 KiB of lines each) queued for the engine before readers
-/// wait: back-pressure on fast senders, and a bound of a few MiB on what waits.
-const ENGINE_QUEUE: usize = 512;
+/// wait: back-pressure on fast senders, and a bound on what waits. A read of 4 KiB of empty
+/// lines is 2,048 frames of 32 bytes, 64 KiB, so the queue holds at most 8 MiB: 16.5 MiB
+/// peak RSS under an empty-line flood, against 42-52 MiB with 512 slots and the same
+/// latency under load (BENCHMARKS.md, "The engine queue").
+const ENGINE_QUEUE: usize = 128;
 /// Log chunks queued before the engine waits for the log thread: with chunks of at most
 /// `engine::LOG_CHUNK` records, at most 64 Ki records (a few MiB) wait, however fast
 /// members send.
