@@ -4,8 +4,13 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
+
+/// Shortest time between two reports of refused connections: a flood of them is one line a
+/// minute in the operator's log, not one line per connection.
+pub(crate) const REPORT_EVERY: Duration = Duration::from_secs(60);
 
 /// Why a connection is turned away at the door.
 #[derive(Debug, PartialEq, Eq)]
@@ -25,6 +30,57 @@ impl Refusal {
                 format!("[Server]: Too many connections from your address (max {max}). Bye.\n")
             }
         }
+    }
+}
+
+/// Connections turned away since the last report, for the operator (they never reach the
+/// room, so `server.txt` does not see them).
+#[derive(Debug, Default)]
+pub(crate) struct Refused {
+    /// Turned away because every socket was taken.
+    pub(crate) busy: u64,
+    /// Turned away because their address held its share.
+    pub(crate) per_address: u64,
+    /// The address of the latest one.
+    pub(crate) last_from: Option<IpAddr>,
+    last_report: Option<Instant>,
+}
+
+impl Refused {
+    /// Counts a refusal of `peer` at `now`; returns the counts to report if it is time: the
+    /// first refusal at once, then at most one report per [`REPORT_EVERY`].
+    pub(crate) fn count(
+        &mut self,
+        refusal: &Refusal,
+        peer: IpAddr,
+        now: Instant,
+    ) -> Option<Refused> {
+        match refusal {
+            Refusal::Busy => self.busy += 1,
+            Refusal::PerAddress(_) => self.per_address += 1,
+        }
+        self.last_from = Some(peer);
+        self.due(now)
+    }
+
+    /// The counts not yet reported, if any and if the last report is [`REPORT_EVERY`] old
+    /// (or there was none).
+    pub(crate) fn due(&mut self, now: Instant) -> Option<Refused> {
+        let quiet = self
+            .last_report
+            .is_none_or(|t| now.saturating_duration_since(t) >= REPORT_EVERY);
+        (quiet && self.busy + self.per_address > 0).then(|| self.take(Some(now)))
+    }
+
+    /// The counts not yet reported, whatever the time (at shutdown).
+    pub(crate) fn rest(&mut self) -> Option<Refused> {
+        (self.busy + self.per_address > 0).then(|| self.take(self.last_report))
+    }
+
+    fn take(&mut self, reported: Option<Instant>) -> Refused {
+        let counts = std::mem::take(self);
+        self.last_report = reported;
+        counts
     }
 }
 
@@ -168,6 +224,36 @@ mod tests {
         assert_eq!(
             strict.admit(ip("127.0.0.1")).err(),
             Some(Refusal::PerAddress(1))
+        );
+    }
+
+    #[test]
+    fn refusals_are_reported_at_once_then_once_a_minute() {
+        let t0 = Instant::now();
+        let at = |secs| t0 + Duration::from_secs(secs);
+        let (a, b) = (ip("10.0.0.1"), ip("10.0.0.2"));
+        let mut r = Refused::default();
+        let first = r.count(&Refusal::PerAddress(5), a, at(0)).expect("first");
+        assert_eq!(
+            (first.busy, first.per_address, first.last_from),
+            (0, 1, Some(a))
+        );
+        // Within the minute: counted, not reported.
+        assert!(r.count(&Refusal::Busy, b, at(10)).is_none());
+        assert!(r.count(&Refusal::PerAddress(5), a, at(30)).is_none());
+        assert!(r.due(at(59)).is_none());
+        let summary = r.due(at(60)).expect("a minute on");
+        assert_eq!((summary.busy, summary.per_address), (1, 1));
+        assert_eq!(summary.last_from, Some(a));
+        // Nothing new: nothing to report, now or at shutdown.
+        assert!(r.due(at(200)).is_none() && r.rest().is_none());
+        // One more, 61 s after the last report: at once again.
+        assert!(r.count(&Refusal::Busy, b, at(121)).is_some());
+        assert!(r.count(&Refusal::Busy, b, at(122)).is_none());
+        let rest = r.rest().expect("the rest at shutdown");
+        assert_eq!(
+            (rest.busy, rest.per_address, rest.last_from),
+            (1, 0, Some(b))
         );
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chatcore::{ClientId, DisconnectCause, Room};
 use slog::{Logger, error, info, o, warn};
@@ -192,6 +192,7 @@ impl Server {
             next_id: AtomicU64::new(1),
             config,
             diag: diag.clone(),
+            refused: limits::Refused::default(),
         };
         threads.push(("accept", spawn("accept", move || acceptor.run())?));
         info!(diag, "listening");
@@ -254,10 +255,11 @@ struct Acceptor {
     next_id: AtomicU64,
     config: ServerConfig,
     diag: Logger,
+    refused: limits::Refused,
 }
 
 impl Acceptor {
-    fn run(self) {
+    fn run(mut self) {
         // A descriptor held in reserve: when the process runs out, it is given up for a
         // moment so the waiting connection can be accepted and told, instead of sitting in
         // the backlog (the classic libev/nginx trick).
@@ -266,6 +268,9 @@ impl Acceptor {
         loop {
             let accepted = self.listener.accept();
             if self.stopping.load(Ordering::Acquire) {
+                if let Some(counts) = self.refused.rest() {
+                    self.report_refused(&counts);
+                }
                 return;
             }
             match accepted {
@@ -279,8 +284,8 @@ impl Acceptor {
                         reported = true;
                     }
                     drop(spare.take());
-                    if let Ok((stream, _)) = self.listener.accept() {
-                        refuse(&stream, &limits::Refusal::Busy.line());
+                    if let Ok((stream, peer)) = self.listener.accept() {
+                        self.refuse(&stream, peer, &limits::Refusal::Busy);
                     }
                     spare = reserve();
                 }
@@ -294,12 +299,15 @@ impl Acceptor {
         }
     }
 
-    fn admit(&self, stream: TcpStream, peer: SocketAddr) {
-        let peer = limits::canonical(peer.ip());
-        let slot = match self.limits.admit(peer) {
+    fn admit(&mut self, stream: TcpStream, peer: SocketAddr) {
+        let slot = match self.limits.admit(limits::canonical(peer.ip())) {
             Ok(slot) => slot,
-            Err(refusal) => return refuse(&stream, &refusal.line()),
+            Err(refusal) => return self.refuse(&stream, peer, &refusal),
         };
+        if let Some(counts) = self.refused.due(Instant::now()) {
+            self.report_refused(&counts);
+        }
+        let peer = limits::canonical(peer.ip());
         let id = ClientId(self.next_id.fetch_add(1, Ordering::Relaxed));
         self.tune(&stream);
         let outbox = Outbox::new(self.config.outbox_lines, self.config.outbox_bytes);
@@ -331,6 +339,25 @@ impl Acceptor {
             let cause = DisconnectCause::Error;
             let _ = self.engine.send(Msg::Gone { id, cause });
         }
+    }
+
+    /// Turns `stream` away with `refusal`'s line, and tells the operator (at most once a
+    /// minute, with counts).
+    fn refuse(&mut self, stream: &TcpStream, peer: SocketAddr, refusal: &limits::Refusal) {
+        refuse(stream, &refusal.line());
+        let peer = limits::canonical(peer.ip());
+        if let Some(counts) = self.refused.count(refusal, peer, Instant::now()) {
+            self.report_refused(&counts);
+        }
+    }
+
+    fn report_refused(&self, counts: &limits::Refused) {
+        let last_from = counts
+            .last_from
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
+        warn!(self.diag, "connections refused at the door";
+            "busy" => counts.busy, "per_address" => counts.per_address, "last_from" => last_from);
     }
 
     fn spawn_conn(&self, what: &str, f: impl FnOnce() + Send + 'static) -> std::io::Result<()> {

@@ -20,7 +20,12 @@ fn look_alikes_of_a_member_cannot_join_or_rename() {
     c.send("Аlice"); // Cyrillic А: mixed script
     c.expect(&["[Server]: Nickname mixes scripts that look alike (such as Latin and Cyrillic). Enter another:"]);
     // Letters that draw as nothing (the Hangul filler) are refused like format characters.
-    for nick in ["A\u{200B}lice", "Al\u{202E}ice", "Ali\u{2060}ce", "\u{3164}"] {
+    for nick in [
+        "A\u{200B}lice",
+        "Al\u{202E}ice",
+        "Ali\u{2060}ce",
+        "\u{3164}",
+    ] {
         c.send(nick);
         c.expect(&["[Server]: Nickname must be 1-20 letters, digits, _ - or . (not starting with . or -). Enter another:"]);
     }

@@ -63,7 +63,7 @@ fn the_per_address_limit_refuses_with_a_line_until_a_connection_is_gone() {
 
 #[test]
 fn one_address_hammering_cannot_keep_another_address_out() {
-    let server = Child::spawn("hammer", &["--max-per-ip", "5", "--no-loopback-exemption"]);
+    let mut server = Child::spawn("hammer", &["--max-per-ip", "5", "--no-loopback-exemption"]);
     // 100 connections from 127.0.0.1, all held open by this side: five are let in...
     let mut held: Vec<Client> = (0..5).map(|i| join(&server, &format!("h{i}"))).collect();
     let threads = server.threads();
@@ -93,6 +93,25 @@ fn one_address_hammering_cannot_keep_another_address_out() {
         "{welcome}"
     );
     held[0].until("[Server]: Remote has joined the chat.");
+
+    // The operator is told on stderr: at the first refusal, then (within the minute) only
+    // with the counts, here at shutdown.
+    drop((held, remote));
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+    let reports: Vec<String> = server
+        .rest_of_stderr()
+        .into_iter()
+        .filter(|l| l.contains("connections refused at the door"))
+        .collect();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    for (report, n) in reports.iter().zip([1, 94]) {
+        assert!(report.contains(&format!("per_address: {n}")), "{report}");
+        assert!(
+            report.contains("busy: 0") && report.contains("last_from: 127.0.0.1"),
+            "{report}"
+        );
+    }
 }
 
 #[test]

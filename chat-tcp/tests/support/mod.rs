@@ -465,6 +465,20 @@ impl Child {
         }
     }
 
+    /// Every stderr line not read yet, once the process has exited (after
+    /// [`Child::terminate`]); bounded by `WAIT` in case the pipe outlives it.
+    pub fn rest_of_stderr(&self) -> Vec<String> {
+        let deadline = Instant::now() + WAIT;
+        let mut lines = Vec::new();
+        while let Ok(line) = self
+            .stderr
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            lines.push(line);
+        }
+        lines
+    }
+
     fn signal(&self, sig: &str) -> std::process::ExitStatus {
         std::process::Command::new("kill")
             .args([sig, &self.pid.to_string()])
