@@ -28,7 +28,7 @@ pub struct Options {
     /// Seconds of sending before the measurement starts. With --soak: seconds of a whole
     /// soak of its own (every kind of event, checked like the rest) run first, so the
     /// server's memory baseline is read once every code path has run and settled
-    /// [default: 2; 90 with --soak; 0 skips the soak's warm-up]
+    /// [default: 2; 180 with --soak, long enough for its schedules to fire in it; 0 skips the soak's warm-up]
     #[arg(long)]
     pub warmup: Option<f64>,
     /// Seconds to wait for lines still in flight after the last send.
@@ -151,7 +151,7 @@ impl Options {
 
     /// `--warmup` in seconds, or its default for the mode.
     pub fn warmup_s(&self) -> f64 {
-        self.warmup.unwrap_or(if self.soak { 90.0 } else { 2.0 })
+        self.warmup.unwrap_or(if self.soak { 180.0 } else { 2.0 })
     }
 
     /// Checks the ranges the run relies on.
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn a_soak_lasts_ten_minutes_unless_told_otherwise() {
         let o = options(&["--soak"]);
-        assert_eq!((o.duration_s(), o.warmup_s()), (600.0, 90.0));
+        assert_eq!((o.duration_s(), o.warmup_s()), (600.0, 180.0));
         assert_eq!((o.soak_opts.core, o.soak_opts.flood_lines), (5, 200));
         assert!(o.validate().is_ok());
         assert_eq!(options(&["--soak", "--duration", "5"]).duration_s(), 5.0);
