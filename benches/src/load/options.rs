@@ -27,8 +27,8 @@ pub struct Options {
     pub duration: Option<f64>,
     /// Seconds of sending before the measurement starts. With --soak: seconds of a whole
     /// soak of its own (every kind of event, checked like the rest) run first, so the
-    /// server's memory baseline is read once every code path has run and settled
-    /// [default: 2; 180 with --soak, long enough for its schedules to fire in it; 0 skips the soak's warm-up]
+    /// server's memory baseline is read once every code path has run and settled; 0 skips
+    /// it [default: 2; 180 with --soak, so the warm-up's schedules fire within it]
     #[arg(long)]
     pub warmup: Option<f64>,
     /// Seconds to wait for lines still in flight after the last send.
