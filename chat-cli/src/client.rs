@@ -19,7 +19,8 @@ use crate::display::DisplayLine;
 use crate::net::{self, Connection, NetEvent};
 use crate::session::{Output, Phase, Session, Typed};
 
-/// How long to wait for the server to close after `/quit` before leaving anyway.
+/// How long to wait for the server to close after `/quit`, or to answer a nickname after the
+/// user asked to leave, before leaving anyway.
 const LEAVE_GRACE: Duration = Duration::from_secs(3);
 
 /// Lines shown before the nickname is accepted are kept for the log, up to this many.
@@ -175,6 +176,9 @@ impl Client {
         }
         if self.leave_by.is_some_and(|at| at <= now) && self.finished.is_none() {
             self.leave_by = None;
+            if self.session.leave_pending() {
+                self.show(DisplayLine::notice("No answer from the server; leaving."));
+            }
             self.disconnect();
             self.finished = Some(0);
         }
@@ -250,7 +254,8 @@ impl Client {
                 }
             }
         }
-        if *self.session.phase() == Phase::Leaving && self.leave_by.is_none() {
+        let leaving = *self.session.phase() == Phase::Leaving || self.session.leave_pending();
+        if leaving && self.leave_by.is_none() {
             self.leave_by = Some(now + LEAVE_GRACE);
         }
     }

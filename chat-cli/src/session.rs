@@ -89,6 +89,9 @@ pub(crate) struct Session {
     offset: UtcOffset,
     /// Typed lines waiting for the session to be able to send them, oldest first.
     held: VecDeque<Typed>,
+    /// Chat typed while reconnecting whose rejoin was refused: it waits for the new
+    /// nickname, and is never taken as one.
+    parked: VecDeque<Typed>,
     /// `(online, capacity)` as last learnt, for the status line.
     online: Option<(u32, u32)>,
     /// Whether this connection is the room's admin.
@@ -116,6 +119,7 @@ impl Session {
             on_refusal,
             offset,
             held: VecDeque::new(),
+            parked: VecDeque::new(),
             online: None,
             admin: false,
             closing: None,
@@ -151,6 +155,13 @@ impl Session {
     /// True when the next typed line is taken as a nickname attempt.
     pub(crate) fn wants_nickname(&self) -> bool {
         self.phase == Phase::Naming { attempt: None } && self.held.is_empty()
+    }
+
+    /// True when the user asked to leave (Ctrl-C, Ctrl-D, the end of stdin, `/quit`) while a
+    /// nickname answer is pending: the driver gives the server a moment to answer, then
+    /// leaves anyway, so a server that never answers cannot keep the client.
+    pub(crate) fn leave_pending(&self) -> bool {
+        self.is_awaiting_answer() && self.held.iter().any(is_leave)
     }
 
     /// Reconnect attempts since the last join.
@@ -203,6 +214,10 @@ impl Session {
                 if rejoined {
                     self.notice(&format!("Rejoined the chat as {nick}."));
                 }
+                // Chat parked by a refused rejoin goes first, then what was typed since.
+                while let Some(typed) = self.parked.pop_back() {
+                    self.held.push_front(typed);
+                }
                 self.pump();
             }
             Some(Fact::Refused(_)) if self.is_awaiting_answer() => {
@@ -216,6 +231,7 @@ impl Session {
                         self.out.push_back(Output::Disconnect);
                         self.finish(1);
                     }
+                    OnRefusal::Ask if self.ever_joined => self.park(),
                     OnRefusal::Ask => self.pump(),
                 }
             }
@@ -361,6 +377,19 @@ impl Session {
         };
     }
 
+    /// A rejoin was refused: what was typed meanwhile is chat, not the next nickname, so it
+    /// waits for a new one (or, if it asked to leave, the session leaves).
+    fn park(&mut self) {
+        if self.held.iter().any(is_leave) {
+            self.out.push_back(Output::Disconnect);
+            return self.finish(0);
+        }
+        if !self.held.is_empty() {
+            self.notice("Lines typed while reconnecting are sent once you have a nickname.");
+        }
+        self.parked.extend(self.held.drain(..));
+    }
+
     fn hold(&mut self, typed: Typed) {
         if self.held.len() < MAX_HELD {
             self.held.push_back(typed);
@@ -392,7 +421,16 @@ impl Session {
         self.online = None;
         self.admin = false;
         self.held.clear();
+        self.parked.clear();
         self.out.push_back(Output::Finished(code));
+    }
+}
+
+/// Whether a typed line asks to leave: the end of input, or `/quit`.
+fn is_leave(typed: &Typed) -> bool {
+    match typed {
+        Typed::End => true,
+        Typed::Line(line) => is_quit(line),
     }
 }
 

@@ -358,3 +358,88 @@ fn held_lines_are_bounded() {
         .count();
     assert_eq!(sent, MAX_HELD);
 }
+
+/// A session joined as Alice that lost its connection, reconnected, and resent its nickname.
+fn rejoining(on_refusal: OnRefusal) -> Session {
+    let mut s = Session::new(Some("Alice".into()), on_refusal, offset!(+9));
+    s.handle_connected();
+    s.handle_line(WELCOME);
+    s.handle_closed();
+    s.handle_connected();
+    drain(&mut s);
+    s
+}
+
+#[test]
+fn chat_typed_while_rejoining_is_never_sent_as_a_nickname() {
+    let mut s = rejoining(OnRefusal::Ask);
+    s.handle_typed(line("my secret plan"));
+    s.handle_typed(line("hunter2"));
+    assert_eq!(drain(&mut s), []);
+    // The server still holds the old connection's nickname.
+    let taken = "[Server]: Nickname \"Alice\" is already taken. Enter another:";
+    s.handle_line(taken);
+    assert_eq!(
+        drain(&mut s),
+        [
+            show(taken),
+            notice("Lines typed while reconnecting are sent once you have a nickname."),
+        ]
+    );
+    // The prompt is for a nickname again, and the next line is the attempt.
+    assert!(s.wants_nickname());
+    s.handle_typed(line("Alice_"));
+    assert_eq!(drain(&mut s), [send("Alice_")]);
+    let welcome = "[Server]: Welcome, Alice_! 2/10 online.";
+    s.handle_line(welcome);
+    s.handle_typed(line("after"));
+    assert_eq!(
+        drain(&mut s),
+        [
+            show(welcome),
+            notice("Rejoined the chat as Alice_."),
+            send("my secret plan"),
+            Output::Show(DisplayLine::own("Alice_", "my secret plan")),
+            send("hunter2"),
+            Output::Show(DisplayLine::own("Alice_", "hunter2")),
+            send("after"),
+            Output::Show(DisplayLine::own("Alice_", "after")),
+        ]
+    );
+}
+
+#[test]
+fn leaving_while_a_rejoin_is_refused_leaves() {
+    let mut s = rejoining(OnRefusal::Ask);
+    s.handle_typed(line("unsent"));
+    s.handle_typed(Typed::End);
+    let taken = "[Server]: Nickname \"Alice\" is already taken. Enter another:";
+    s.handle_line(taken);
+    assert_eq!(
+        drain(&mut s),
+        [show(taken), Output::Disconnect, Output::Finished(0)]
+    );
+}
+
+#[test]
+fn leaving_while_a_nickname_answer_is_pending_is_seen_by_the_driver() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    assert_eq!(drain(&mut s), [send("Alice")]);
+    assert!(!s.leave_pending());
+    s.handle_typed(line("hello"));
+    assert!(!s.leave_pending());
+    s.handle_typed(line("/quit"));
+    assert!(s.leave_pending());
+    // An answer in time: the held lines go out, /quit last, and the session leaves.
+    s.handle_line(WELCOME);
+    assert!(!s.leave_pending());
+    let out = drain(&mut s);
+    assert_eq!(out[out.len() - 1], send("/quit"));
+    assert_eq!(s.phase(), &Phase::Leaving);
+
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    s.handle_typed(Typed::End);
+    assert!(s.leave_pending());
+}
