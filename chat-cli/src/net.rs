@@ -15,9 +15,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// reading must not freeze the input line).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Longest line accepted from the server; its lines are at most 4096 + 256 bytes, so this
-/// only bounds the memory a broken server can make the client use.
-const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Longest line accepted from the server: its lines are at most 4096 + 256 bytes (an input
+/// line plus the longest prefix the room adds). Longer ones come from a broken or hostile
+/// server and are dropped, so 10,000 lines of scrollback stay under 44 MB.
+const MAX_LINE_BYTES: usize = 4096 + 256;
 
 /// First reconnect delay; it doubles per failed attempt.
 const BACKOFF_START: Duration = Duration::from_secs(1);
@@ -115,11 +116,8 @@ fn read_lines<F: FnMut(NetEvent) -> bool>(mut stream: TcpStream, mut report: F) 
             }
         }
     }
-    if let Some(Frame::Line(line)) = decoder.finish()
-        && !report(NetEvent::Line(line))
-    {
-        return;
-    }
+    // A line cut off by the close is not a line (every server line ends in LF, PROTOCOL.md
+    // §1): showing its start would show a message that was never sent whole.
     report(NetEvent::Closed);
 }
 
@@ -202,8 +200,32 @@ mod tests {
                 other => panic!("unexpected {other:?}"),
             }
         }
-        assert_eq!(lines, ["one", "two", "안녕", "last"]);
+        // "last" had no LF when the server closed: dropped, not shown in part.
+        assert_eq!(lines, ["one", "two", "안녕"]);
         assert_eq!(conn.id(), 7);
+        Ok(())
+    }
+
+    #[test]
+    fn lines_longer_than_a_server_can_send_are_dropped_whole() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let (tx, rx) = mpsc::channel();
+        let stream = connect(&listener.local_addr()?.to_string())?;
+        spawn_reader(&stream, move |ev| tx.send(ev).is_ok())?;
+        let (mut server, _) = listener.accept()?;
+        let longest = "a".repeat(MAX_LINE_BYTES);
+        let over = "b".repeat(MAX_LINE_BYTES + 1);
+        server.write_all(format!("{longest}\n{over}\nafter\n").as_bytes())?;
+        drop(server);
+        let mut lines = Vec::new();
+        loop {
+            match rx.recv_timeout(Duration::from_secs(10)).map_err(io::Error::other)? {
+                NetEvent::Line(line) => lines.push(line),
+                NetEvent::Closed => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(lines, [longest, "after".to_owned()]);
         Ok(())
     }
 
