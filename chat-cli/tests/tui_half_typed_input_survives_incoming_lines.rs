@@ -59,7 +59,8 @@ fn incoming_lines_never_garble_the_input_line() {
     );
 
     tmux.type_text(" end");
-    tmux.keys(&["Enter"]);
+    // Alt with a letter is a key binding (or nothing), never text.
+    tmux.keys(&["M-d", "M-x", "Enter"]);
     bob.lines.expect(&format!("Alice >> {typed} end"));
     let rows = tmux.wait_for_text(&format!("Alice >> {typed} end"));
     assert_eq!(

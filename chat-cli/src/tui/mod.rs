@@ -228,6 +228,7 @@ fn draw(
     let frame =
         terminal.draw(|frame| view::draw(frame, &app.pane, &status, prompt, app.palette))?;
     app.page = usize::from(frame.area.height.saturating_sub(2)).max(1);
+    app.pane.set_width(usize::from(frame.area.width));
     Ok(())
 }
 
@@ -270,7 +271,8 @@ fn handle_key(client: &mut Client, app: &mut App, key: KeyEvent) -> bool {
         KeyCode::Char('w') if ctrl => editor.delete_word_before(),
         KeyCode::Char('b') if alt => editor.word_left(),
         KeyCode::Char('f') if alt => editor.word_right(),
-        KeyCode::Char(c) if !ctrl => editor.insert(c),
+        // Alt with a letter is a command (Meta) key in readline and irssi, never text.
+        KeyCode::Char(c) if !ctrl && !alt => editor.insert(c),
         KeyCode::Enter => submit(client, app),
         KeyCode::Backspace if ctrl || alt => editor.delete_word_before(),
         KeyCode::Backspace => editor.backspace(),
@@ -305,7 +307,7 @@ fn submit(client: &mut Client, app: &mut App) {
     test_panic();
     let line = app.editor.take();
     app.history.push(&line);
-    app.pane.scroll_down(app.pane.len());
+    app.pane.scroll_to_bottom();
     if crate::wire::is_quit(&line) {
         app.leaving = true;
     }

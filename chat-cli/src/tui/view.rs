@@ -32,45 +32,78 @@ pub(crate) struct Entry {
     pub(crate) mention: bool,
 }
 
-/// The message pane: entries oldest first, and how far the view is scrolled back.
+/// The message pane: entries oldest first, and how far the view is scrolled back, in screen
+/// rows (a long message wraps over many rows, and each of them can be scrolled to).
 #[derive(Debug, Default)]
 pub(crate) struct Pane {
     /// At most [`SCROLLBACK`] entries, oldest first.
     entries: VecDeque<Entry>,
-    /// Newest entries hidden below the view; 0 follows new lines.
+    /// Rows of the newest entries hidden below the view; 0 follows new lines.
     scroll: usize,
+    /// The width the pane was last drawn at, which decides how entries wrap.
+    width: usize,
 }
 
 impl Pane {
-    /// Adds a line; a view scrolled back stays on the lines it shows.
+    /// Adds a line; a view scrolled back stays on the rows it shows.
     pub(crate) fn push(&mut self, entry: Entry) {
         if self.entries.len() == SCROLLBACK {
             self.entries.pop_front();
         }
-        self.entries.push_back(entry);
         if self.scroll > 0 {
-            self.scroll = (self.scroll + 1).min(self.entries.len().saturating_sub(1));
+            self.scroll += self.rows_of(&entry);
         }
+        self.entries.push_back(entry);
     }
 
-    /// Scrolls back by `lines` (PgUp), stopping at the oldest line.
-    pub(crate) fn scroll_up(&mut self, lines: usize) {
-        self.scroll = (self.scroll + lines).min(self.entries.len().saturating_sub(1));
+    /// Scrolls back by `rows` (PgUp), stopping with the oldest row at the bottom.
+    pub(crate) fn scroll_up(&mut self, rows: usize) {
+        let want = self.scroll.saturating_add(rows);
+        let mut total = 0;
+        for entry in self.entries.iter().rev() {
+            total += self.rows_of(entry);
+            if total > want {
+                self.scroll = want;
+                return;
+            }
+        }
+        self.scroll = total.saturating_sub(1);
     }
 
-    /// Scrolls forward by `lines` (PgDn), stopping at the newest line.
-    pub(crate) fn scroll_down(&mut self, lines: usize) {
-        self.scroll = self.scroll.saturating_sub(lines);
+    /// Scrolls forward by `rows` (PgDn), stopping at the newest row.
+    pub(crate) fn scroll_down(&mut self, rows: usize) {
+        self.scroll = self.scroll.saturating_sub(rows);
     }
 
-    /// Newest lines below the view.
+    /// Back to the newest row, following new lines again.
+    pub(crate) fn scroll_to_bottom(&mut self) {
+        self.scroll = 0;
+    }
+
+    /// Rows below the view.
     pub(crate) fn hidden_below(&self) -> usize {
         self.scroll
     }
 
+    /// Sets the width the pane is drawn at (after each draw).
+    pub(crate) fn set_width(&mut self, width: usize) {
+        self.width = width;
+    }
+
     /// Lines kept.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Rows `entry` takes at the current width (colours do not change the wrapping).
+    fn rows_of(&self, entry: &Entry) -> usize {
+        wrap(
+            Palette { color: false }.spans(entry),
+            self.width.max(1),
+            STAMP_WIDTH,
+        )
+        .len()
     }
 }
 
@@ -312,14 +345,16 @@ pub(crate) fn draw(
 fn pane_rows(pane: &Pane, area: Rect, palette: Palette) -> Vec<Line<'static>> {
     let height = usize::from(area.height);
     let width = usize::from(area.width);
-    let mut rows: Vec<Line<'static>> = Vec::with_capacity(height);
-    for entry in pane.entries.iter().rev().skip(pane.scroll) {
+    // Newest row first, until the rows scrolled below and a screenful are there.
+    let mut rows: Vec<Line<'static>> = Vec::with_capacity(height + pane.scroll);
+    for entry in pane.entries.iter().rev() {
         let wrapped = wrap(palette.spans(entry), width, STAMP_WIDTH);
         rows.extend(wrapped.into_iter().rev());
-        if rows.len() >= height {
+        if rows.len() >= height + pane.scroll {
             break;
         }
     }
+    rows.drain(..pane.scroll.min(rows.len()));
     rows.truncate(height);
     rows.resize(height, Line::default());
     rows.reverse();
@@ -339,7 +374,7 @@ fn status_line<'a>(status: &Status<'_>, pane: &Pane) -> Paragraph<'a> {
     }
     parts.push(status.state.clone());
     if pane.hidden_below() > 0 {
-        parts.push(format!("{} more below (PgDn)", pane.hidden_below()));
+        parts.push(format!("{} more rows below (PgDn)", pane.hidden_below()));
     }
     let text = format!(" {}", parts.join(" | "));
     Paragraph::new(text).style(Style::new().add_modifier(Modifier::REVERSED))

@@ -103,17 +103,51 @@ fn scrolling_back_keeps_the_view_and_says_how_much_is_below() -> R {
     for i in 0..10 {
         pane.push(entry(&format!("Bob >> line {i}")));
     }
+    pane.set_width(90);
     pane.scroll_up(3);
     pane.push(entry("Bob >> line 10"));
     let (rows, _) = render(&pane, &LineEditor::default(), 90, 4)?;
     assert_eq!(rows[0], "12:34 Bob >> line 5");
     assert_eq!(rows[1], "12:34 Bob >> line 6");
-    assert!(rows[2].ends_with("| 4 more below (PgDn)"), "{}", rows[2]);
+    assert!(
+        rows[2].ends_with("| 4 more rows below (PgDn)"),
+        "{}",
+        rows[2]
+    );
     pane.scroll_down(100);
     let (rows, _) = render(&pane, &LineEditor::default(), 90, 4)?;
     assert_eq!(rows[1], "12:34 Bob >> line 10");
     pane.scroll_up(1000);
     assert_eq!(pane.hidden_below(), 10);
+    Ok(())
+}
+
+#[test]
+fn every_row_of_a_long_wrapped_message_can_be_scrolled_to() -> R {
+    // 30 columns: each message wraps to several rows, more than the 3-row pane holds.
+    let mut pane = Pane::default();
+    pane.set_width(30);
+    let words: Vec<String> = (0..20).map(|i| format!("w{i:02}")).collect();
+    pane.push(entry(&format!("Bob >> {}", words.join(" "))));
+    pane.push(entry("Bob >> last"));
+    let (rows, _) = render(&pane, &LineEditor::default(), 30, 5)?;
+    assert_eq!(rows[2], "12:34 Bob >> last");
+    // Step back a row at a time: every word of the long message comes into view.
+    let mut seen = String::new();
+    for _ in 0..20 {
+        pane.scroll_up(1);
+        let (rows, _) = render(&pane, &LineEditor::default(), 30, 5)?;
+        seen.push_str(&rows[..3].join(" "));
+    }
+    for w in &words {
+        assert!(seen.contains(w.as_str()), "{w} never shown: {seen}");
+    }
+    // At the top the long message's first row is at the bottom of the pane, no further.
+    let (rows, _) = render(&pane, &LineEditor::default(), 30, 5)?;
+    assert!(rows[2].starts_with("12:34 Bob >> w00"), "{rows:?}");
+    pane.scroll_to_bottom();
+    let (rows, _) = render(&pane, &LineEditor::default(), 30, 5)?;
+    assert_eq!(rows[2], "12:34 Bob >> last");
     Ok(())
 }
 
