@@ -124,7 +124,7 @@ impl Client {
             finished: None,
         };
         net::spawn_reader(&stream, client.reporter(0))?;
-        client.conn = Some(Connection::new(0, stream));
+        client.conn = Some(Connection::new(0, stream)?);
         client.session.handle_connected();
         client.drive(Instant::now());
         Ok(client)
@@ -209,8 +209,15 @@ impl Client {
         match event {
             NetEvent::Connected(stream) if self.connecting == Some(id) => {
                 self.connecting = None;
-                self.conn = Some(Connection::new(id, stream));
-                self.session.handle_connected();
+                match Connection::new(id, stream) {
+                    Ok(conn) => {
+                        self.conn = Some(conn);
+                        self.session.handle_connected();
+                    }
+                    // No writer thread: as good as a failed connect (its reader sees the
+                    // close of the dropped stream and is ignored, being no longer current).
+                    Err(e) => self.session.handle_connect_failed(&e.to_string()),
+                }
             }
             NetEvent::Failed(e) if self.connecting == Some(id) => {
                 self.connecting = None;
@@ -235,8 +242,13 @@ impl Client {
                     if let Some(conn) = &mut self.conn
                         && let Err(e) = conn.send(&line)
                     {
-                        // The reader reports the close; the session reconnects from there.
-                        self.show(DisplayLine::notice(&format!("Could not send: {e}.")));
+                        // Said once: the connection is closed, its reader reports that,
+                        // and the session reconnects from there.
+                        conn.close();
+                        self.conn = None;
+                        self.show(DisplayLine::notice(&format!(
+                            "Could not send ({e}); reconnecting."
+                        )));
                     }
                 }
                 Output::Show(line) => self.show(line),

@@ -3,6 +3,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread;
 use std::time::Duration;
 
@@ -121,19 +122,31 @@ fn read_lines<F: FnMut(NetEvent) -> bool>(mut stream: TcpStream, mut report: F) 
     report(NetEvent::Closed);
 }
 
-/// The writing half of an open connection.
+/// Lines waiting for a connection's writer thread; past it the server is not reading and
+/// further lines fail at once instead of freezing the screen.
+const MAX_QUEUED_LINES: usize = 1000;
+
+/// The writing half of an open connection: a thread writes what [`Connection::send`]
+/// queues, so a server that stops reading never blocks the thread that draws and reads keys.
 #[derive(Debug)]
 pub(crate) struct Connection {
     /// Tags this connection's events, so late events of an old connection are ignored.
     id: u64,
-    /// Written to by the UI thread; the reader thread has its own clone.
+    /// For shutting the connection down; the reader and writer threads have their clones.
     stream: TcpStream,
+    /// Lines for the writer thread, LF included.
+    queue: SyncSender<Vec<u8>>,
 }
 
 impl Connection {
-    /// Wraps the writing half of connection `id`.
-    pub(crate) fn new(id: u64, stream: TcpStream) -> Self {
-        Connection { id, stream }
+    /// Wraps the writing half of connection `id` and starts its writer thread.
+    pub(crate) fn new(id: u64, stream: TcpStream) -> io::Result<Self> {
+        let (queue, lines) = sync_channel(MAX_QUEUED_LINES);
+        let writer = stream.try_clone()?;
+        thread::Builder::new()
+            .name("writer".into())
+            .spawn(move || write_lines(writer, &lines))?;
+        Ok(Connection { id, stream, queue })
     }
 
     /// The id its events carry.
@@ -141,16 +154,26 @@ impl Connection {
         self.id
     }
 
-    /// Sends one line. CR and LF inside it are dropped: one line is one message, whatever
-    /// was typed. On failure the connection is shut down, so its reader reports `Closed`.
+    /// Queues one line for sending. CR and LF inside it are dropped: one line is one
+    /// message, whatever was typed. Fails at once if the writer has failed (the connection
+    /// is then shut down, so its reader reports `Closed`) or if the server has not taken
+    /// the lines already queued.
     pub(crate) fn send(&mut self, line: &str) -> io::Result<()> {
-        let mut wire: String = line.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
-        wire.push('\n');
-        let result = self.stream.write_all(wire.as_bytes());
-        if result.is_err() {
-            self.close();
-        }
-        result
+        let mut wire: Vec<u8> = line
+            .chars()
+            .filter(|c| !matches!(c, '\r' | '\n'))
+            .collect::<String>()
+            .into_bytes();
+        wire.push(b'\n');
+        self.queue.try_send(wire).map_err(|e| match e {
+            TrySendError::Full(_) => io::Error::new(
+                io::ErrorKind::WouldBlock,
+                "the server is not reading what was sent",
+            ),
+            TrySendError::Disconnected(_) => {
+                io::Error::new(io::ErrorKind::BrokenPipe, "the connection is broken")
+            }
+        })
     }
 
     /// Shuts the connection down both ways; its reader then reports `Closed`.
@@ -158,6 +181,18 @@ impl Connection {
         // Already closed by the peer is fine.
         let _ = self.stream.shutdown(Shutdown::Both);
     }
+}
+
+/// The writer thread: writes queued lines until the [`Connection`] is dropped (what it
+/// queued is still written) or a write fails (the write timeout included), then shuts the
+/// connection down, so its reader reports the close.
+fn write_lines(mut stream: TcpStream, lines: &Receiver<Vec<u8>>) {
+    for line in lines {
+        if stream.write_all(&line).is_err() {
+            break;
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
 }
 
 #[cfg(test)]
@@ -182,7 +217,7 @@ mod tests {
         let (tx, rx) = mpsc::channel();
         let stream = connect(&addr)?;
         spawn_reader(&stream, move |ev| tx.send(ev).is_ok())?;
-        let mut conn = Connection::new(7, stream);
+        let mut conn = Connection::new(7, stream)?;
         let (mut server, _) = listener.accept()?;
         server.write_all("one\r\ntwo\n안녕\nlast".as_bytes())?;
         conn.send("hi\nthere")?;
@@ -219,7 +254,10 @@ mod tests {
         drop(server);
         let mut lines = Vec::new();
         loop {
-            match rx.recv_timeout(Duration::from_secs(10)).map_err(io::Error::other)? {
+            match rx
+                .recv_timeout(Duration::from_secs(10))
+                .map_err(io::Error::other)?
+            {
                 NetEvent::Line(line) => lines.push(line),
                 NetEvent::Closed => break,
                 other => panic!("unexpected {other:?}"),
@@ -232,13 +270,30 @@ mod tests {
     #[test]
     fn sent_lines_never_contain_a_line_break() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
-        let mut conn = Connection::new(1, connect(&listener.local_addr()?.to_string())?);
+        let mut conn = Connection::new(1, connect(&listener.local_addr()?.to_string())?)?;
         let (mut server, _) = listener.accept()?;
         conn.send("a\nb\r")?;
-        conn.close();
+        // Dropped, the connection's writer still writes what was queued, then closes.
+        drop(conn);
         let mut got = String::new();
         server.read_to_string(&mut got)?;
         assert_eq!(got, "ab\n");
+        Ok(())
+    }
+
+    #[test]
+    fn a_server_that_stops_reading_never_blocks_the_sender() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let mut conn = Connection::new(1, connect(&listener.local_addr()?.to_string())?)?;
+        let (_server, _) = listener.accept()?;
+        // The server reads nothing: the socket buffers fill, the writer thread blocks, the
+        // queue fills, and then sending fails at once with "not reading" (a blocking
+        // write would have waited out the write timeout and failed as timed out).
+        let line = "x".repeat(4000);
+        let refused = (0..100_000).find_map(|_| conn.send(&line).err());
+        let e = refused.expect("the queue never filled");
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock, "{e}");
+        conn.close();
         Ok(())
     }
 
