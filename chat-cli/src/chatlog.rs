@@ -1,5 +1,6 @@
 //! The chat log `<nickname>_chat_log.txt`: a file name that is safe whatever the nickname,
-//! and an append-only writer flushed per line.
+//! a file that is safe to write whoever else can write the directory, and an append-only
+//! writer flushed per line.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -79,8 +80,8 @@ impl ChatLog {
     /// Opens (creating or appending to) the nickname's log in `dir`.
     ///
     /// The file name comes from [`file_name`]; as a second guard the resolved path must be a
-    /// direct child of the canonical `dir`, and on Unix the file is opened without following a
-    /// symbolic link, so nothing is ever written outside the log directory.
+    /// direct child of the canonical `dir`. On Unix the file must also be safe to write in a
+    /// directory others can write to (see [`open_unix`]); otherwise the error says why.
     pub(crate) fn open(dir: &Path, nick: &str) -> io::Result<ChatLog> {
         let name = file_name(nick);
         let mut parts = Path::new(&name).components();
@@ -101,14 +102,10 @@ impl ChatLog {
                 format!("log file {} is outside {}", path.display(), dir.display()),
             ));
         }
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
         #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.custom_flags(libc::O_NOFOLLOW);
-        }
-        let file = options.open(&path)?;
+        let file = open_unix(&path)?;
+        #[cfg(not(unix))]
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
         Ok(ChatLog { path, file })
     }
 
@@ -123,6 +120,107 @@ impl ChatLog {
         entry.push('\n');
         self.file.write_all(entry.as_bytes())?;
         self.file.flush()
+    }
+}
+
+/// Opens `path` for appending, refusing anything but a regular file of ours with one name.
+///
+/// A shared log directory may hold a file planted by someone else under our name: a symbolic
+/// link (`O_NOFOLLOW` refuses it), a FIFO (opening it would block until someone reads, and
+/// they would read the chat; `O_NONBLOCK` makes the open return, then `fstat` refuses it), a
+/// file of another user (who could read what we append), or a hard link to one of our own
+/// files (appending would write into it). `O_NOCTTY` keeps a terminal device from becoming
+/// ours on the way. A new file is created `0600`, as whispers end up in it.
+#[cfg(unix)]
+fn open_unix(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(explain_open_error)?;
+    check_ours(&file.metadata()?, sys::euid())?;
+    sys::clear_nonblocking(&file)?;
+    Ok(file)
+}
+
+/// Names the refusals `open` reports only as an errno.
+#[cfg(unix)]
+fn explain_open_error(e: io::Error) -> io::Error {
+    match e.raw_os_error() {
+        Some(libc::ELOOP) => refused("a symbolic link, not followed".to_owned()),
+        // What a non-blocking write-only open of a FIFO without a reader, or of a socket, says.
+        Some(libc::ENXIO) => refused("not a regular file but a FIFO or socket".to_owned()),
+        _ => e,
+    }
+}
+
+/// Refuses an opened log that is not a regular file owned by `euid` with exactly one name.
+#[cfg(unix)]
+fn check_ours(meta: &std::fs::Metadata, euid: u32) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if !meta.file_type().is_file() {
+        return Err(refused(format!(
+            "not a regular file but {}",
+            kind_name(meta.file_type())
+        )));
+    }
+    if meta.uid() != euid {
+        return Err(refused(format!("owned by uid {}, not by you", meta.uid())));
+    }
+    if meta.nlink() != 1 {
+        return Err(refused(format!(
+            "a file with {} hard links, so perhaps one of your other files",
+            meta.nlink()
+        )));
+    }
+    Ok(())
+}
+
+/// What a non-regular file is, for the refusal message.
+#[cfg(unix)]
+fn kind_name(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "a file of an unknown kind"
+    }
+}
+
+/// A refusal to log into a file, worded to follow "Could not open the chat log NAME (".
+#[cfg(unix)]
+fn refused(why: String) -> io::Error {
+    io::Error::new(io::ErrorKind::PermissionDenied, why)
+}
+
+/// The two calls std has no safe API for, through `rustix`'s safe wrappers.
+#[cfg(unix)]
+mod sys {
+    use std::fs::File;
+    use std::io;
+
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+
+    /// The effective user id, which must own the log.
+    pub(super) fn euid() -> u32 {
+        rustix::process::geteuid().as_raw()
+    }
+
+    /// Clears `O_NONBLOCK` (set only so that opening a FIFO could not block), so writes to
+    /// the log behave as ordinary blocking writes.
+    pub(super) fn clear_nonblocking(file: &File) -> io::Result<()> {
+        let flags = fcntl_getfl(file)?;
+        fcntl_setfl(file, flags - OFlags::NONBLOCK)?;
+        Ok(())
     }
 }
 
@@ -234,8 +332,140 @@ mod tests {
         let target = dir.join("target.txt");
         std::fs::write(&target, "")?;
         std::os::unix::fs::symlink(&target, dir.join("Bob_chat_log.txt"))?;
-        assert!(ChatLog::open(&dir, "Bob").is_err());
+        let err = ChatLog::open(&dir, "Bob").expect_err("a symlink is refused");
+        assert!(err.to_string().contains("symbolic link"), "{err}");
         assert_eq!(std::fs::read_to_string(&target)?, "");
         std::fs::remove_dir_all(&dir)
+    }
+
+    /// Opens Bob's log in `dir` on another thread, failing the test if that blocks.
+    #[cfg(unix)]
+    fn open_within_deadline(dir: &Path) -> io::Result<ChatLog> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir = dir.to_owned();
+        std::thread::spawn(move || tx.send(ChatLog::open(&dir, "Bob")));
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("ChatLog::open returns within 10 s")
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {}", path.display());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_fifo_is_refused_without_blocking() -> io::Result<()> {
+        use std::io::Read;
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir()?;
+        let fifo = dir.path().join("Bob_chat_log.txt");
+        mkfifo(&fifo);
+        // Nobody reading: a blocking open would wait for a reader forever.
+        let err = open_within_deadline(dir.path()).expect_err("a FIFO is refused");
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        // Someone reading (the planter's `cat`): the open succeeds, fstat refuses it.
+        let mut reader = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo)?;
+        let err = open_within_deadline(dir.path()).expect_err("a read FIFO is refused");
+        assert_eq!(err.to_string(), "not a regular file but a FIFO");
+        let mut leaked = Vec::new();
+        match reader.read_to_end(&mut leaked) {
+            Ok(_) => {}
+            Err(e) => assert_eq!(e.kind(), io::ErrorKind::WouldBlock, "{e}"),
+        }
+        assert_eq!(leaked, b"", "nothing was written to the FIFO");
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_log_is_readable_by_its_owner_only() -> io::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir()?;
+        let log = ChatLog::open(dir.path(), "Bob")?;
+        let mode = std::fs::metadata(log.path())?.permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        Ok(())
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn writes_to_an_opened_log_block_as_usual() -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let dir = tempfile::tempdir()?;
+        let log = ChatLog::open(dir.path(), "Bob")?;
+        let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", log.file.as_raw_fd()))?;
+        let flags = info
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| i32::from_str_radix(f.trim(), 8).ok())
+            .expect("fdinfo has flags");
+        assert_eq!(
+            flags & libc::O_NONBLOCK,
+            0,
+            "O_NONBLOCK left set: {flags:o}"
+        );
+        assert_ne!(flags & libc::O_APPEND, 0, "O_APPEND missing: {flags:o}");
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_log_of_ours_is_appended_to() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("Bob_chat_log.txt");
+        std::fs::write(&path, "2026-11-24 06:00:00+00:00 yesterday\n")?;
+        let mut log = ChatLog::open(dir.path(), "Bob")?;
+        log.append(datetime!(2026-11-25 06:00 UTC), "today")?;
+        assert_eq!(
+            std::fs::read_to_string(&path)?,
+            "2026-11-24 06:00:00+00:00 yesterday\n2026-11-25 06:00:00+00:00 today\n"
+        );
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_log_owned_by_someone_else_is_refused() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("Bob_chat_log.txt");
+        std::fs::write(&path, "")?;
+        let meta = std::fs::metadata(&path)?;
+        // The check itself, for any user: the same file is refused to a different one.
+        check_ours(&meta, sys::euid())?;
+        let other = sys::euid().wrapping_add(1);
+        let err = check_ours(&meta, other).expect_err("another user's file is refused");
+        assert_eq!(
+            err.to_string(),
+            format!("owned by uid {}, not by you", sys::euid())
+        );
+        // Only root can give a file away; then the whole open refuses it.
+        if sys::euid() == 0 {
+            std::os::unix::fs::chown(&path, Some(65534), Some(65534))?;
+            let err = ChatLog::open(dir.path(), "Bob").expect_err("a nobody-owned log");
+            assert_eq!(err.to_string(), "owned by uid 65534, not by you");
+            assert_eq!(std::fs::read_to_string(&path)?, "");
+        }
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_hard_link_is_refused() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let precious = dir.path().join("precious.txt");
+        std::fs::write(&precious, "keep\n")?;
+        std::fs::hard_link(&precious, dir.path().join("Bob_chat_log.txt"))?;
+        let err = ChatLog::open(dir.path(), "Bob").expect_err("a hard link is refused");
+        assert!(err.to_string().contains("2 hard links"), "{err}");
+        assert_eq!(std::fs::read_to_string(&precious)?, "keep\n");
+        Ok(())
     }
 }

@@ -42,13 +42,19 @@ impl LineEditor {
         std::mem::take(&mut self.text)
     }
 
-    /// Inserts text at the cursor. Line breaks and other control characters (a paste) become
-    /// spaces or vanish, as one line is one message; past [`MAX_INPUT_BYTES`] the rest is
+    /// Inserts text at the cursor (a paste), as one line, since one line is one message: each
+    /// line break (CR, LF or CR LF; terminals paste them as CR) and each tab becomes one
+    /// space, and other control characters vanish; past [`MAX_INPUT_BYTES`] the rest is
     /// dropped.
     pub(crate) fn insert_str(&mut self, s: &str) {
-        for c in s.chars() {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
             match c {
-                '\r' => {}
+                '\r' => {
+                    // CR LF is one break, not two.
+                    chars.next_if_eq(&'\n');
+                    self.insert(' ');
+                }
                 '\n' | '\t' => self.insert(' '),
                 c => self.insert(c),
             }
@@ -301,6 +307,29 @@ mod tests {
     fn paste_is_one_line() {
         let e = typed("a\r\nb\tc\x1bd");
         assert_eq!(e.text(), "a b cd");
+    }
+
+    #[test]
+    fn pasted_line_breaks_become_one_space_each() {
+        assert_eq!(typed("line one\rline two").text(), "line one line two");
+        assert_eq!(typed("line one\nline two").text(), "line one line two");
+        assert_eq!(typed("line one\r\nline two").text(), "line one line two");
+        // Two breaks (a blank line) are two spaces, whatever the line ending.
+        assert_eq!(typed("a\r\rb").text(), "a  b");
+        assert_eq!(typed("a\n\nb").text(), "a  b");
+        assert_eq!(typed("a\r\n\r\nb").text(), "a  b");
+        assert_eq!(typed("a\n\rb").text(), "a  b");
+        assert_eq!(typed("\rx\r").text(), " x ");
+    }
+
+    #[test]
+    fn a_paste_goes_in_at_the_cursor() {
+        let mut e = typed("ac");
+        e.left();
+        e.insert_str("1\r2\r\n3");
+        assert_eq!(e.text(), "a1 2 3c");
+        e.insert('!');
+        assert_eq!(e.text(), "a1 2 3!c");
     }
 
     #[test]

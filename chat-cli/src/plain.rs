@@ -39,7 +39,12 @@ pub(crate) fn run(mut client: Client, tx: Sender<Event>, rx: Receiver<Event>) ->
 fn print_line(stdout: &mut impl Write, line: &DisplayLine) {
     match line.kind {
         Kind::Own { .. } => {}
-        Kind::Notice => eprintln!("chat-cli: {}", line.body().trim_start_matches("* ")),
+        Kind::Notice => {
+            // Not `eprintln!`, which panics when stderr is a closed pipe: a notice nobody
+            // reads is no reason to stop chatting (stderr is unbuffered; no flush needed).
+            let notice = line.body().trim_start_matches("* ");
+            let _ = writeln!(io::stderr().lock(), "chat-cli: {notice}");
+        }
         _ => {
             // stdout is plain mode's product (a lock, not `println!`, so a closed pipe is an
             // error to ignore rather than a panic: it only means nobody reads).
