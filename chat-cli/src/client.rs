@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use time::{OffsetDateTime, UtcOffset};
@@ -22,6 +22,12 @@ use crate::session::{Output, Phase, Session, Typed};
 /// How long to wait for the server to close after `/quit`, or to answer a nickname after the
 /// user asked to leave, before leaving anyway.
 const LEAVE_GRACE: Duration = Duration::from_secs(3);
+
+/// Events waiting for the front end. When it falls behind (a server sending faster than the
+/// screen or stdout takes lines), the connection's reader waits, then TCP pushes back on the
+/// server: memory stays bounded and the server, not the client, decides to drop a slow
+/// reader.
+pub(crate) const EVENT_QUEUE: usize = 1024;
 
 /// Lines shown before the nickname is accepted are kept for the log, up to this many.
 const MAX_EARLY_LOG_LINES: usize = 100;
@@ -84,7 +90,7 @@ pub(crate) struct Client {
     /// The id for the next connection.
     next_id: u64,
     /// Where connection threads send their events.
-    tx: Sender<Event>,
+    tx: SyncSender<Event>,
     /// When to try reconnecting.
     reconnect_at: Option<Instant>,
     /// When to stop waiting for the server to close after `/quit`.
@@ -103,7 +109,7 @@ impl Client {
         session: Session,
         settings: Settings,
         stream: TcpStream,
-        tx: Sender<Event>,
+        tx: SyncSender<Event>,
     ) -> io::Result<Client> {
         let log = if settings.log_dir.is_some() {
             Log::Pending(Vec::new())

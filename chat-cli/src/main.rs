@@ -36,7 +36,9 @@ fn main() -> ExitCode {
     // Must run before any thread exists: `time` refuses to read the local offset after that.
     let offset = args.utc_offset.unwrap_or_else(|| {
         UtcOffset::current_local_offset().unwrap_or_else(|_| {
-            eprintln!("chat-cli: cannot tell the local UTC offset; using +00:00");
+            say(format_args!(
+                "chat-cli: cannot tell the local UTC offset; using +00:00"
+            ));
             UtcOffset::UTC
         })
     });
@@ -45,7 +47,7 @@ fn main() -> ExitCode {
     let stream = match net::connect(&addr) {
         Ok(stream) => stream,
         Err(e) => {
-            eprintln!("chat-cli: cannot connect to {addr}: {e}");
+            say(format_args!("chat-cli: cannot connect to {addr}: {e}"));
             return ExitCode::from(1);
         }
     };
@@ -61,11 +63,13 @@ fn main() -> ExitCode {
         log_dir: (!args.no_log).then(|| args.log_dir.clone()),
         offset,
     };
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(client::EVENT_QUEUE);
     let client = match Client::new(session, settings, stream, tx.clone()) {
         Ok(client) => client,
         Err(e) => {
-            eprintln!("chat-cli: cannot use the connection to {addr}: {e}");
+            say(format_args!(
+                "chat-cli: cannot use the connection to {addr}: {e}"
+            ));
             return ExitCode::from(1);
         }
     };
@@ -76,8 +80,14 @@ fn main() -> ExitCode {
     match tui::run(client, tx, rx, offset, color) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("chat-cli: terminal error: {e}");
+            say(format_args!("chat-cli: terminal error: {e}"));
             ExitCode::from(1)
         }
     }
+}
+
+/// One line to stderr; a closed stderr is ignored (`eprintln!` would panic on it).
+fn say(message: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
 }

@@ -2,7 +2,7 @@
 //! per line (sanitised) and nothing else does; the client's own notices go to stderr.
 
 use std::io::{self, BufRead, Write};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::Instant;
 
@@ -11,7 +11,7 @@ use crate::display::{DisplayLine, Kind};
 use crate::session::Typed;
 
 /// Runs until the session is over; returns the exit code.
-pub(crate) fn run(mut client: Client, tx: Sender<Event>, rx: Receiver<Event>) -> u8 {
+pub(crate) fn run(mut client: Client, tx: SyncSender<Event>, rx: Receiver<Event>) -> u8 {
     spawn_stdin_reader(tx);
     let mut stdout = io::stdout().lock();
     loop {
@@ -55,7 +55,7 @@ fn print_line(stdout: &mut impl Write, line: &DisplayLine) {
 
 /// Reads stdin lines (invalid UTF-8 replaced, CR LF accepted) in a thread; its end, or a
 /// read error, is [`Typed::End`].
-fn spawn_stdin_reader(tx: Sender<Event>) {
+fn spawn_stdin_reader(tx: SyncSender<Event>) {
     thread::spawn(move || {
         let mut stdin = io::stdin().lock();
         let mut buf = Vec::new();

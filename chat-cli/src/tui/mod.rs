@@ -6,7 +6,7 @@ mod view;
 use std::io::{self, Stdout};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::thread;
 use std::time::Instant;
 
@@ -28,6 +28,9 @@ use crate::history::History;
 use crate::input::LineEditor;
 use crate::session::{Phase, Typed};
 use view::{Entry, Palette, Pane, Prompt, Status};
+
+/// Events handled between two draws at most.
+const MAX_BATCH: usize = 256;
 
 /// Restores the terminal when dropped: raw mode off, bracketed paste off, main screen back,
 /// cursor shown. A panic hook does the same before the panic message is printed.
@@ -98,7 +101,7 @@ struct App {
 /// Runs terminal mode until the user leaves; returns the exit code.
 pub(crate) fn run(
     mut client: Client,
-    tx: Sender<Event>,
+    tx: SyncSender<Event>,
     rx: Receiver<Event>,
     offset: UtcOffset,
     color: bool,
@@ -148,14 +151,20 @@ fn event_loop(
             }
             Err(RecvTimeoutError::Disconnected) => return Ok(1),
         };
-        // Handle everything already queued before drawing again, so a burst of lines costs
-        // one frame.
+        // Handle what is already queued before drawing again, so a burst of lines costs one
+        // frame; but at most a batch, so a server that never stops sending cannot keep the
+        // screen from being drawn or a key (Ctrl-C) from being read.
+        let mut batch = 0;
         while let Some(ev) = event {
             match ev {
                 Event::Terminal(ev) => handle_terminal(client, app, terminal, ev)?,
                 Event::TerminalFailed(e) => return Err(io::Error::other(e)),
                 Event::Signal => leave(client, app),
                 other => client.handle_event(Instant::now(), other),
+            }
+            batch += 1;
+            if batch == MAX_BATCH {
+                break;
             }
             event = rx.try_recv().ok();
         }
@@ -164,7 +173,7 @@ fn event_loop(
 
 /// Turns SIGTERM, SIGHUP (the terminal went away) and SIGINT into a clean leave, so the
 /// terminal is restored and the server hears `/quit` instead of a dropped connection.
-fn spawn_signal_watcher(tx: Sender<Event>) {
+fn spawn_signal_watcher(tx: SyncSender<Event>) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
         return;
@@ -329,7 +338,7 @@ fn leave(client: &mut Client, app: &mut App) {
 }
 
 /// Forwards terminal events to the loop from a thread, so the loop sleeps on one channel.
-fn spawn_terminal_reader(tx: Sender<Event>) {
+fn spawn_terminal_reader(tx: SyncSender<Event>) {
     thread::spawn(move || {
         loop {
             let event = match crossterm::event::read() {

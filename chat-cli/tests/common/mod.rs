@@ -292,6 +292,25 @@ impl FakeConn {
         nick
     }
 
+    /// Writes chat lines in a thread as fast as the client takes them, until a write fails
+    /// (the client closed); the thread returns how many it wrote.
+    pub(crate) fn flood_forever(self) -> thread::JoinHandle<u64> {
+        let mut stream = self.stream;
+        thread::spawn(move || {
+            let mut n = 0u64;
+            loop {
+                let mut chunk = String::new();
+                for i in 0..100 {
+                    chunk.push_str(&format!("Bob >> flood line {}\n", n + i));
+                }
+                if stream.write_all(chunk.as_bytes()).is_err() {
+                    return n;
+                }
+                n += 100;
+            }
+        })
+    }
+
     /// Closes the connection.
     pub(crate) fn close(self) {
         let _ = self.stream.shutdown(std::net::Shutdown::Both);
