@@ -22,6 +22,8 @@ pub(crate) fn run(mut client: Client, tx: SyncSender<Event>, rx: Receiver<Event>
             return code;
         }
         let event = match client.poll_timeout() {
+            // Due timers fire even while events keep coming (a flooding server).
+            Some(at) if at <= Instant::now() => Err(RecvTimeoutError::Timeout),
             Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };

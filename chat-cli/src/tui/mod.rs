@@ -140,6 +140,8 @@ fn event_loop(
         }
         draw(client, app, terminal)?;
         let first = match client.poll_timeout() {
+            // Due timers fire even while events keep coming (a flooding server).
+            Some(at) if at <= Instant::now() => Err(RecvTimeoutError::Timeout),
             Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
