@@ -234,9 +234,13 @@ impl Client {
                 self.conn = None;
                 self.session.handle_closed();
             }
-            // A late event from a connection already given up on.
-            NetEvent::Connected(_) | NetEvent::Failed(_) | NetEvent::Line(_) | NetEvent::Closed => {
+            // A connect completed after it was given up on: close it unused (its reader then
+            // reports a close nobody listens to).
+            NetEvent::Connected(stream) => {
+                let _ = stream.shutdown(std::net::Shutdown::Both);
             }
+            // A late event from a connection already given up on.
+            NetEvent::Failed(_) | NetEvent::Line(_) | NetEvent::Closed => {}
         }
     }
 
@@ -267,6 +271,9 @@ impl Client {
                 Output::Finished(code) => {
                     self.disconnect();
                     self.reconnect_at = None;
+                    // A connect still under way is given up: when it completes, its
+                    // stream is dropped unused instead of rejoining a finished session.
+                    self.connecting = None;
                     self.leave_by = None;
                     self.finished = Some(code);
                 }
@@ -338,5 +345,68 @@ impl Client {
                 self.show(DisplayLine::notice(&text));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::OnRefusal;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::mpsc::{Receiver, sync_channel};
+
+    const WAIT: Duration = Duration::from_secs(10);
+
+    fn next_net(rx: &Receiver<Event>) -> (u64, NetEvent) {
+        match rx.recv_timeout(WAIT) {
+            Ok(Event::Net { conn, event }) => (conn, event),
+            other => panic!("expected a network event, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_connect_that_completes_after_leaving_sends_nothing() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?.to_string();
+        let (tx, rx) = sync_channel(EVENT_QUEUE);
+        let session = Session::new(Some("Alice".into()), OnRefusal::Exit, UtcOffset::UTC);
+        let settings = Settings {
+            addr,
+            log_dir: None,
+            offset: UtcOffset::UTC,
+        };
+        let mut client = Client::new(
+            session,
+            settings,
+            net::connect(&listener.local_addr()?.to_string())?,
+            tx,
+        )?;
+        let (mut first, _) = listener.accept()?;
+        let mut nick = [0u8; 6];
+        first.read_exact(&mut nick)?;
+        assert_eq!(&nick, b"Alice\n");
+        first.write_all(b"[Server]: Welcome, Alice! 1/10 online.\n")?;
+        let (conn, event) = next_net(&rx);
+        client.handle_event(Instant::now(), Event::Net { conn, event });
+        // The connection drops: a reconnect is due, and its connect starts.
+        drop(first);
+        let (conn, event) = next_net(&rx);
+        client.handle_event(Instant::now(), Event::Net { conn, event });
+        let due = client.poll_timeout().expect("a reconnect is due");
+        client.handle_timeout(due);
+        // The user leaves before the connect is reported.
+        client.handle_typed(Instant::now(), Typed::End);
+        assert_eq!(client.finished(), Some(0));
+        let (conn, event) = next_net(&rx);
+        assert!(matches!(event, NetEvent::Connected(_)), "{event:?}");
+        client.handle_event(Instant::now(), Event::Net { conn, event });
+        // The late connection is closed without a word: no nickname, nothing.
+        let (mut late, _) = listener.accept()?;
+        late.set_read_timeout(Some(WAIT))?;
+        let mut got = Vec::new();
+        late.read_to_end(&mut got)?;
+        assert_eq!(String::from_utf8_lossy(&got), "");
+        Ok(())
     }
 }
