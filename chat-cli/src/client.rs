@@ -252,13 +252,13 @@ impl Client {
                     if let Some(conn) = &mut self.conn
                         && let Err(e) = conn.send(&line)
                     {
-                        // Said once: the connection is closed, its reader reports that,
-                        // and the session reconnects from there.
+                        // The connection is given up on now, and the session told now (its
+                        // reader's close, which follows, is then a late event): the session
+                        // reconnects, and lines typed meanwhile wait for it.
                         conn.close();
                         self.conn = None;
-                        self.show(DisplayLine::notice(&format!(
-                            "Could not send ({e}); reconnecting."
-                        )));
+                        self.show(DisplayLine::notice(&format!("Could not send ({e}).")));
+                        self.session.handle_closed();
                     }
                 }
                 Output::Show(line) => self.show(line),
@@ -365,30 +365,64 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_connect_that_completes_after_leaving_sends_nothing() -> io::Result<()> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// A client joined as Alice on a connection from `listener`, and the server's end.
+    fn joined(listener: &TcpListener) -> io::Result<(Client, TcpStream, Receiver<Event>)> {
         let addr = listener.local_addr()?.to_string();
         let (tx, rx) = sync_channel(EVENT_QUEUE);
         let session = Session::new(Some("Alice".into()), OnRefusal::Exit, UtcOffset::UTC);
         let settings = Settings {
-            addr,
+            addr: addr.clone(),
             log_dir: None,
             offset: UtcOffset::UTC,
         };
-        let mut client = Client::new(
-            session,
-            settings,
-            net::connect(&listener.local_addr()?.to_string())?,
-            tx,
-        )?;
-        let (mut first, _) = listener.accept()?;
+        let mut client = Client::new(session, settings, net::connect(&addr)?, tx)?;
+        let (mut server, _) = listener.accept()?;
         let mut nick = [0u8; 6];
-        first.read_exact(&mut nick)?;
+        server.read_exact(&mut nick)?;
         assert_eq!(&nick, b"Alice\n");
-        first.write_all(b"[Server]: Welcome, Alice! 1/10 online.\n")?;
+        server.write_all(b"[Server]: Welcome, Alice! 1/10 online.\n")?;
         let (conn, event) = next_net(&rx);
         client.handle_event(Instant::now(), Event::Net { conn, event });
+        assert_eq!(*client.session().phase(), Phase::Joined);
+        Ok((client, server, rx))
+    }
+
+    #[test]
+    fn a_server_that_stops_reading_is_reconnected_and_later_lines_wait() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let (mut client, _server, _rx) = joined(&listener)?;
+        // The server reads nothing: type until the send queue is full.
+        let line = "x".repeat(4000);
+        let mut notices = Vec::new();
+        for _ in 0..100_000 {
+            client.handle_typed(Instant::now(), Typed::Line(line.clone()));
+            let shown = std::iter::from_fn(|| client.poll_shown()).map(|l| l.text);
+            notices.extend(shown.filter(|t| t.starts_with("* ")));
+            if !notices.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices[0].contains("Could not send (the server is not reading"));
+        assert!(notices[1].contains("Connection lost; reconnecting in 1 s."));
+        // The session knows: a reconnect is due, and what is typed now waits for it.
+        assert_eq!(*client.session().phase(), Phase::Offline);
+        assert!(client.poll_timeout().is_some());
+        client.handle_typed(Instant::now(), Typed::Line("later".into()));
+        let shown: Vec<String> = std::iter::from_fn(|| client.poll_shown())
+            .map(|l| l.text)
+            .collect();
+        assert_eq!(
+            shown,
+            ["* Not connected; lines typed now are sent after reconnecting."]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_connect_that_completes_after_leaving_sends_nothing() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let (mut client, first, rx) = joined(&listener)?;
         // The connection drops: a reconnect is due, and its connect starts.
         drop(first);
         let (conn, event) = next_net(&rx);

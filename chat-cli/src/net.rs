@@ -142,10 +142,16 @@ impl Connection {
     /// Wraps the writing half of connection `id` and starts its writer thread.
     pub(crate) fn new(id: u64, stream: TcpStream) -> io::Result<Self> {
         let (queue, lines) = sync_channel(MAX_QUEUED_LINES);
-        let writer = stream.try_clone()?;
-        thread::Builder::new()
-            .name("writer".into())
-            .spawn(move || write_lines(writer, &lines))?;
+        let started = stream.try_clone().and_then(|writer| {
+            thread::Builder::new()
+                .name("writer".into())
+                .spawn(move || write_lines(writer, &lines))
+        });
+        if let Err(e) = started {
+            // Unusable: close it, so its reader ends too.
+            let _ = stream.shutdown(Shutdown::Both);
+            return Err(e);
+        }
         Ok(Connection { id, stream, queue })
     }
 
