@@ -236,10 +236,11 @@ fn draw(
         label,
         editor: &app.editor,
     };
+    // The width first: a resize changes how many rows the scrolled-back view spans.
+    app.pane.set_width(usize::from(terminal.size()?.width));
     let frame =
         terminal.draw(|frame| view::draw(frame, &app.pane, &status, prompt, app.palette))?;
     app.page = usize::from(frame.area.height.saturating_sub(2)).max(1);
-    app.pane.set_width(usize::from(frame.area.width));
     Ok(())
 }
 
@@ -304,8 +305,8 @@ fn handle_key(client: &mut Client, app: &mut App, key: KeyEvent) -> bool {
                 editor.set(line);
             }
         }
-        KeyCode::PageUp => app.pane.scroll_up(app.page / 2),
-        KeyCode::PageDown => app.pane.scroll_down(app.page / 2),
+        KeyCode::PageUp => app.pane.scroll_up((app.page / 2).max(1)),
+        KeyCode::PageDown => app.pane.scroll_down((app.page / 2).max(1)),
         _ => {}
     }
     false

@@ -38,36 +38,37 @@ pub(crate) struct Entry {
 pub(crate) struct Pane {
     /// At most [`SCROLLBACK`] entries, oldest first.
     entries: VecDeque<Entry>,
-    /// Rows of the newest entries hidden below the view; 0 follows new lines.
+    /// Rows of the newest entries hidden below the view; 0 follows new lines. Never more
+    /// than `rows - 1`, so the view always shows something.
     scroll: usize,
-    /// The width the pane was last drawn at, which decides how entries wrap.
+    /// The width the pane was last drawn at, which decides how entries wrap (0: not drawn
+    /// yet, every entry counts as one row).
     width: usize,
+    /// Rows all the entries take at `width`.
+    rows: usize,
 }
 
 impl Pane {
     /// Adds a line; a view scrolled back stays on the rows it shows.
     pub(crate) fn push(&mut self, entry: Entry) {
-        if self.entries.len() == SCROLLBACK {
-            self.entries.pop_front();
+        if self.entries.len() == SCROLLBACK
+            && let Some(oldest) = self.entries.pop_front()
+        {
+            self.rows -= self.rows_of(&oldest);
         }
+        let rows = self.rows_of(&entry);
+        self.rows += rows;
         if self.scroll > 0 {
-            self.scroll += self.rows_of(&entry);
+            self.scroll += rows;
         }
         self.entries.push_back(entry);
+        self.clamp();
     }
 
     /// Scrolls back by `rows` (PgUp), stopping with the oldest row at the bottom.
     pub(crate) fn scroll_up(&mut self, rows: usize) {
-        let want = self.scroll.saturating_add(rows);
-        let mut total = 0;
-        for entry in self.entries.iter().rev() {
-            total += self.rows_of(entry);
-            if total > want {
-                self.scroll = want;
-                return;
-            }
-        }
-        self.scroll = total.saturating_sub(1);
+        self.scroll = self.scroll.saturating_add(rows);
+        self.clamp();
     }
 
     /// Scrolls forward by `rows` (PgDn), stopping at the newest row.
@@ -85,9 +86,14 @@ impl Pane {
         self.scroll
     }
 
-    /// Sets the width the pane is drawn at (after each draw).
+    /// Sets the width the pane is drawn at (after each draw); a new width re-counts the rows
+    /// (a scrolled-back view keeps its distance from the bottom, in rows of the new width).
     pub(crate) fn set_width(&mut self, width: usize) {
-        self.width = width;
+        if width != self.width {
+            self.width = width;
+            self.rows = self.entries.iter().map(|e| self.rows_of(e)).sum();
+            self.clamp();
+        }
     }
 
     /// Lines kept.
@@ -98,12 +104,19 @@ impl Pane {
 
     /// Rows `entry` takes at the current width (colours do not change the wrapping).
     fn rows_of(&self, entry: &Entry) -> usize {
+        if self.width == 0 {
+            return 1;
+        }
         wrap(
             Palette { color: false }.spans(entry),
-            self.width.max(1),
+            self.width,
             STAMP_WIDTH,
         )
         .len()
+    }
+
+    fn clamp(&mut self) {
+        self.scroll = self.scroll.min(self.rows.saturating_sub(1));
     }
 }
 
@@ -354,7 +367,8 @@ fn pane_rows(pane: &Pane, area: Rect, palette: Palette) -> Vec<Line<'static>> {
             break;
         }
     }
-    rows.drain(..pane.scroll.min(rows.len()));
+    // At most down to the oldest row, also for a scroll counted at another width.
+    rows.drain(..pane.scroll.min(rows.len().saturating_sub(1)));
     rows.truncate(height);
     rows.resize(height, Line::default());
     rows.reverse();

@@ -152,6 +152,43 @@ fn every_row_of_a_long_wrapped_message_can_be_scrolled_to() -> R {
 }
 
 #[test]
+fn scrolled_to_the_top_of_a_full_scrollback_the_view_stays_on_the_oldest_rows() -> R {
+    let mut pane = Pane::default();
+    pane.set_width(40);
+    for i in 0..SCROLLBACK {
+        pane.push(entry(&format!("line {i}")));
+    }
+    pane.scroll_up(usize::MAX / 2);
+    let (before, _) = render(&pane, &LineEditor::default(), 40, 6)?;
+    assert_eq!(before[3], "12:34 line 0", "{before:?}");
+    // Each new line evicts the oldest: the view shows the oldest kept.
+    pane.push(entry("one more"));
+    pane.push(entry("and another"));
+    let (after, _) = render(&pane, &LineEditor::default(), 40, 6)?;
+    assert_eq!(after[3], "12:34 line 2", "{after:?}");
+    assert_eq!(pane.hidden_below(), SCROLLBACK - 1);
+    Ok(())
+}
+
+#[test]
+fn a_resize_while_scrolled_back_never_blanks_the_pane() -> R {
+    let mut pane = Pane::default();
+    pane.set_width(20);
+    for i in 0..20 {
+        pane.push(entry(&format!("line {i} {}", "word ".repeat(20))));
+    }
+    pane.scroll_up(usize::MAX / 2);
+    // Drawn at a new width before the pane hears of it, then after.
+    let (stale, _) = render(&pane, &LineEditor::default(), 200, 6)?;
+    assert!(stale[..4].iter().any(|r| r.contains("line 0")), "{stale:?}");
+    pane.set_width(200);
+    assert_eq!(pane.hidden_below(), 19);
+    let (after, _) = render(&pane, &LineEditor::default(), 200, 6)?;
+    assert!(after[3].starts_with("12:34 line 0 word"), "{after:?}");
+    Ok(())
+}
+
+#[test]
 fn scrollback_holds_ten_thousand_lines() {
     let mut pane = Pane::default();
     for i in 0..SCROLLBACK + 5 {
