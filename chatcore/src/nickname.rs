@@ -419,6 +419,12 @@ mod tests {
             Nickname::parse(cherokee_server),
             Err(NickError::Reserved(_))
         ));
+        // The key is one equivalence, so it joins what case and looks chain together,
+        // within one script too (docs/choices.md): Cyrillic в ~ В ~ B ~ b ~ ь.
+        assert_eq!(
+            key("\u{432}\u{435}\u{440}\u{430}"),
+            key("\u{44C}\u{435}\u{440}\u{430}")
+        );
         // Different names stay different.
         assert_ne!(key("\u{422}\u{41E}\u{41C}"), key("TIM"));
         assert_ne!(key("Tom"), key("Tomas"));
