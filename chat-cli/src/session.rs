@@ -417,6 +417,20 @@ impl Session {
     }
 
     fn finish(&mut self, code: u8) {
+        let unsent = self
+            .held
+            .iter()
+            .chain(&self.parked)
+            .filter(|t| matches!(t, Typed::Line(_)))
+            .count();
+        if unsent > 0 {
+            let lines = if unsent == 1 {
+                "line was"
+            } else {
+                "lines were"
+            };
+            self.notice(&format!("{unsent} typed {lines} not sent."));
+        }
         self.phase = Phase::Closed;
         self.online = None;
         self.admin = false;

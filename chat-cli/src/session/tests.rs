@@ -291,6 +291,24 @@ fn ctrl_c_while_offline_leaves_at_once() {
 }
 
 #[test]
+fn lines_typed_while_offline_and_never_sent_are_counted_on_leaving() {
+    let mut s = joined();
+    s.handle_closed();
+    s.handle_typed(line("one"));
+    s.handle_typed(line("two"));
+    drain(&mut s);
+    s.handle_typed(Typed::End);
+    assert_eq!(
+        drain(&mut s),
+        [
+            notice("Gave up reconnecting."),
+            notice("2 typed lines were not sent."),
+            Output::Finished(0)
+        ]
+    );
+}
+
+#[test]
 fn closed_session_only_accepts_leaving() {
     let mut s = joined();
     s.handle_line("[Server]: The server is shutting down.");
@@ -417,7 +435,12 @@ fn leaving_while_a_rejoin_is_refused_leaves() {
     s.handle_line(taken);
     assert_eq!(
         drain(&mut s),
-        [show(taken), Output::Disconnect, Output::Finished(0)]
+        [
+            show(taken),
+            Output::Disconnect,
+            notice("1 typed line was not sent."),
+            Output::Finished(0)
+        ]
     );
 }
 
