@@ -2,10 +2,11 @@
 //! started for a connection.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chatcore::io::address_key;
 use parking_lot::Mutex;
 
 /// Shortest time between two reports of refused connections: a flood of them is one line a
@@ -171,18 +172,6 @@ impl Drop for Slot {
 pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    }
-}
-
-/// What counts as one address: an IPv4 address, or an IPv6 /64 (one host usually owns a
-/// whole /64, so counting single IPv6 addresses would not limit anyone).
-fn address_key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
         v4 => v4,
     }
 }

@@ -1,6 +1,6 @@
 //! The room's inputs and outputs: what a transport hands in and drains out.
 
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv6Addr};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -118,4 +118,24 @@ pub enum Action {
     },
     /// Append one record to the server log (`server.txt`).
     Log(LogRecord),
+}
+
+/// What counts as one address for the per-address limits: an IPv4 address, or an IPv6 /64
+/// (one host usually owns a whole /64, so counting single IPv6 addresses would limit
+/// nobody). An IPv4 address seen through an IPv6 socket should be passed as IPv4.
+///
+/// ```
+/// use chatcore::io::address_key;
+/// let a = "2001:db8:1:2::1".parse().unwrap();
+/// let b = "2001:db8:1:2::ffff".parse().unwrap();
+/// assert_eq!(address_key(a), address_key(b));
+/// ```
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
 }

@@ -6,7 +6,7 @@ use super::{Client, Member, Room, State, server_line};
 use crate::decoder::Frame;
 use crate::error::Error;
 use crate::flood::FloodLimiter;
-use crate::io::{Action, ClientId, Now};
+use crate::io::{Action, ClientId, Now, address_key};
 use crate::log::Event;
 use crate::nickname::Nickname;
 
@@ -32,7 +32,7 @@ impl Room {
             },
         );
         if let Some(ip) = peer {
-            *self.per_ip.entry(ip).or_insert(0) += 1;
+            *self.per_ip.entry(address_key(ip)).or_insert(0) += 1;
         }
         self.log(now, Event::Connect { id, peer });
         let (members, cap) = (self.members.len(), self.config.capacity);
@@ -65,11 +65,17 @@ impl Room {
     }
 
     fn over_ip_limit(&self, peer: Option<IpAddr>) -> bool {
-        let Some(ip) = peer else { return false };
-        if self.config.exempt_loopback && ip.is_loopback() {
+        let Some(key) = self.limited_address(peer) else {
             return false;
-        }
-        self.per_ip.get(&ip).copied().unwrap_or(0) > self.config.max_per_ip
+        };
+        self.per_ip.get(&key).copied().unwrap_or(0) > self.config.max_per_ip
+    }
+
+    /// The address `peer` counts as for the per-address limits, or `None` if it is not
+    /// limited (no address, or loopback while loopback is exempt).
+    pub(super) fn limited_address(&self, peer: Option<IpAddr>) -> Option<IpAddr> {
+        let ip = peer?;
+        (!(self.config.exempt_loopback && ip.is_loopback())).then(|| address_key(ip))
     }
 
     pub(super) fn handle_nickname(&mut self, now: Now, id: ClientId, frame: Frame) {

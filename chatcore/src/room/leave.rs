@@ -2,7 +2,7 @@
 
 use super::{Member, Room, State, server_line};
 use crate::error::Error;
-use crate::io::{Action, ClientId, DisconnectCause, Now};
+use crate::io::{Action, ClientId, DisconnectCause, Now, address_key};
 use crate::log::{Event, LeaveCause};
 use crate::nickname::Nickname;
 
@@ -59,11 +59,11 @@ impl Room {
         cause: DisconnectCause,
     ) -> Result<(), Error> {
         let client = self.clients.remove(&id).ok_or(Error::UnknownClient(id))?;
-        if let Some(ip) = client.peer {
-            if let Some(n) = self.per_ip.get_mut(&ip) {
+        if let Some(key) = client.peer.map(address_key) {
+            if let Some(n) = self.per_ip.get_mut(&key) {
                 *n -= 1;
                 if *n == 0 {
-                    self.per_ip.remove(&ip);
+                    self.per_ip.remove(&key);
                 }
             }
         }

@@ -1,5 +1,6 @@
 //! Pending `/schedule`s: setting, firing at their deadline, cancelling on a kick.
 
+use core::net::IpAddr;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -24,6 +25,9 @@ struct Schedule {
     /// The author's connection while it is a member; `None` once it left, so a reused id
     /// is never mistaken for the author.
     author: Option<ClientId>,
+    /// The address the author's connection counted as ([`Room::limited_address`]), kept
+    /// after the author leaves: reconnecting does not give an address more schedules.
+    from: Option<IpAddr>,
     /// The author's nickname when it was set: the name the message goes out under.
     nick: Nickname,
     /// The full line `[Scheduled by nick] text\n`, formatted once when set.
@@ -43,6 +47,13 @@ impl Schedules {
     fn len(&self) -> usize {
         self.by_due.len()
     }
+
+    fn count_from(&self, address: IpAddr) -> usize {
+        self.by_due
+            .values()
+            .filter(|s| s.from == Some(address))
+            .count()
+    }
 }
 
 impl Room {
@@ -56,12 +67,22 @@ impl Room {
             self.config.max_schedules_per_room,
         );
         let room_full = self.schedules.len() >= per_room;
+        // An address may hold what its allowed connections could hold at once.
+        let per_address = per_member.saturating_mul(self.config.max_per_ip);
+        let from = self.limited_address(self.clients.get(&id).and_then(|c| c.peer));
+        let address_full = from.is_some_and(|a| self.schedules.count_from(a) >= per_address);
         let Some(member) = self.member_mut(id) else {
             return;
         };
         if member.schedules >= per_member {
             let reason =
                 format!("You already have {per_member} pending schedules (max {per_member}).");
+            return self.reject(now, id, reason);
+        }
+        if address_full {
+            let reason = format!(
+                "Your address already has {per_address} pending schedules (max {per_address})."
+            );
             return self.reject(now, id, reason);
         }
         if room_full {
@@ -78,6 +99,7 @@ impl Room {
         let seq = self.schedules.next_seq;
         let schedule = Schedule {
             author: Some(id),
+            from,
             nick: nick.clone(),
             line: line(&["[Scheduled by ", nick.as_str(), "] ", text]),
             text: text.to_owned(),
