@@ -4,18 +4,14 @@
 
 mod common;
 
-use common::{BIN, FakeServer, Tmux, quoted};
+use common::{FakeServer, Tmux};
 
 #[test]
 fn ctrl_c_leaves_while_the_server_floods() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = FakeServer::bind();
     let tmux = Tmux::start(dir.path());
-    tmux.type_line(&format!(
-        "{} --port {} --nick Alice --no-log; echo EXITED $?",
-        quoted(BIN.as_ref()),
-        server.addr().port(),
-    ));
+    tmux.run_alice(server.addr().port());
     let mut conn = server.accept();
     conn.welcome();
     let flood = conn.flood_forever();

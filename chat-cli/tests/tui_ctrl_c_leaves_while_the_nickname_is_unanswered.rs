@@ -3,18 +3,14 @@
 
 mod common;
 
-use common::{BIN, FakeServer, Tmux, quoted};
+use common::{FakeServer, Tmux};
 
 #[test]
 fn ctrl_c_leaves_when_the_server_never_answers_the_nickname() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = FakeServer::bind();
     let tmux = Tmux::start(dir.path());
-    tmux.type_line(&format!(
-        "{} --port {} --nick Alice --no-log; echo EXITED $?",
-        quoted(BIN.as_ref()),
-        server.addr().port(),
-    ));
+    tmux.run_alice(server.addr().port());
     let mut conn = server.accept();
     conn.send("[Server]: Welcome to the open chat (0/10 online). Enter a nickname:");
     conn.lines.expect("Alice");

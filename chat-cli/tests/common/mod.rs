@@ -384,6 +384,15 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
+    /// Starts the real client in the pane as Alice without a log, against a server on
+    /// loopback `port`; the shell prints `EXITED <code>` when it ends.
+    pub(crate) fn run_alice(&self, port: u16) {
+        self.type_line(&format!(
+            "{} --port {port} --nick Alice --no-log; echo EXITED $?",
+            quoted(BIN.as_ref()),
+        ));
+    }
+
     /// Types text literally.
     pub(crate) fn type_text(&self, text: &str) {
         self.run(&["send-keys", "-t", "0", "-l", text]);
