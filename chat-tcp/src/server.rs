@@ -1,7 +1,7 @@
 //! Binding, the accept loop and the handles that shut the server down.
 
 use std::io::Write;
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -285,6 +285,7 @@ impl Acceptor {
                     }
                     drop(spare.take());
                     if let Ok((stream, peer)) = self.listener.accept() {
+                        let peer = limits::canonical(peer.ip());
                         self.refuse(&stream, peer, &limits::Refusal::Busy);
                     }
                     spare = reserve();
@@ -300,14 +301,14 @@ impl Acceptor {
     }
 
     fn admit(&mut self, stream: TcpStream, peer: SocketAddr) {
-        let slot = match self.limits.admit(limits::canonical(peer.ip())) {
+        let peer = limits::canonical(peer.ip());
+        let slot = match self.limits.admit(peer) {
             Ok(slot) => slot,
             Err(refusal) => return self.refuse(&stream, peer, &refusal),
         };
         if let Some(counts) = self.refused.due(Instant::now()) {
             self.report_refused(&counts);
         }
-        let peer = limits::canonical(peer.ip());
         let id = ClientId(self.next_id.fetch_add(1, Ordering::Relaxed));
         self.tune(&stream);
         let outbox = Outbox::new(self.config.outbox_lines, self.config.outbox_bytes);
@@ -343,9 +344,8 @@ impl Acceptor {
 
     /// Turns `stream` away with `refusal`'s line, and tells the operator (at most once a
     /// minute, with counts).
-    fn refuse(&mut self, stream: &TcpStream, peer: SocketAddr, refusal: &limits::Refusal) {
+    fn refuse(&mut self, stream: &TcpStream, peer: IpAddr, refusal: &limits::Refusal) {
         refuse(stream, &refusal.line());
-        let peer = limits::canonical(peer.ip());
         if let Some(counts) = self.refused.count(refusal, peer, Instant::now()) {
             self.report_refused(&counts);
         }
