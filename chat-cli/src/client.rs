@@ -29,6 +29,9 @@ const LEAVE_GRACE: Duration = Duration::from_secs(3);
 /// reader.
 pub(crate) const EVENT_QUEUE: usize = 1024;
 
+/// How long a joined connection must last before the reconnect backoff starts over.
+const STABLE_AFTER: Duration = Duration::from_secs(30);
+
 /// Lines shown before the nickname is accepted are kept for the log, up to this many.
 const MAX_EARLY_LOG_LINES: usize = 100;
 
@@ -95,6 +98,8 @@ pub(crate) struct Client {
     reconnect_at: Option<Instant>,
     /// When to stop waiting for the server to close after `/quit`.
     leave_by: Option<Instant>,
+    /// When the current joined connection counts as lasting (reconnects only).
+    stable_at: Option<Instant>,
     /// The chat log.
     log: Log,
     /// Lines for the front end to show, oldest first.
@@ -125,6 +130,7 @@ impl Client {
             tx,
             reconnect_at: None,
             leave_by: None,
+            stable_at: None,
             log,
             shown: VecDeque::new(),
             finished: None,
@@ -180,6 +186,10 @@ impl Client {
             self.connecting = Some(id);
             net::spawn_connect(self.settings.addr.clone(), self.reporter(id));
         }
+        if self.stable_at.is_some_and(|at| at <= now) {
+            self.stable_at = None;
+            self.session.handle_stable();
+        }
         if self.leave_by.is_some_and(|at| at <= now) && self.finished.is_none() {
             self.leave_by = None;
             if self.session.leave_pending() {
@@ -202,10 +212,10 @@ impl Client {
         if self.finished.is_some() {
             return None;
         }
-        match (self.reconnect_at, self.leave_by) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.reconnect_at, self.leave_by, self.stable_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     // Internals.
@@ -278,6 +288,14 @@ impl Client {
                     self.finished = Some(code);
                 }
             }
+        }
+        // A rejoined connection is timed; any other phase cancels the timer.
+        match self.session.phase() {
+            Phase::Joined if self.session.attempts() > 0 => {
+                self.stable_at.get_or_insert(now + STABLE_AFTER);
+            }
+            Phase::Joined => {}
+            _ => self.stable_at = None,
         }
         let leaving = *self.session.phase() == Phase::Leaving || self.session.leave_pending();
         if leaving && self.leave_by.is_none() {
@@ -416,6 +434,35 @@ mod tests {
             shown,
             ["* Not connected; lines typed now are sent after reconnecting."]
         );
+        Ok(())
+    }
+
+    #[test]
+    fn the_backoff_starts_over_once_a_rejoined_connection_has_lasted() -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let (mut client, first, rx) = joined(&listener)?;
+        drop(first);
+        let (conn, event) = next_net(&rx);
+        client.handle_event(Instant::now(), Event::Net { conn, event });
+        let due = client.poll_timeout().expect("a reconnect is due");
+        client.handle_timeout(due);
+        let (conn, event) = next_net(&rx);
+        client.handle_event(Instant::now(), Event::Net { conn, event });
+        let (mut second, _) = listener.accept()?;
+        let mut nick = [0u8; 6];
+        second.read_exact(&mut nick)?;
+        second.write_all(b"[Server]: Welcome, Alice! 1/10 online.\n")?;
+        let (conn, event) = next_net(&rx);
+        let rejoined = Instant::now();
+        client.handle_event(rejoined, Event::Net { conn, event });
+        assert_eq!(*client.session().phase(), Phase::Joined);
+        assert_eq!(client.session().attempts(), 1);
+        // The next timer is the connection having lasted; then the backoff starts over.
+        let stable = client.poll_timeout().expect("the stable timer");
+        assert_eq!(stable, rejoined + STABLE_AFTER);
+        client.handle_timeout(stable);
+        assert_eq!(client.session().attempts(), 0);
+        assert_eq!(client.poll_timeout(), None);
         Ok(())
     }
 

@@ -98,7 +98,8 @@ pub(crate) struct Session {
     admin: bool,
     /// The reason the server gave for closing, if it announced one on this connection.
     closing: Option<Closing>,
-    /// Reconnect attempts since the last successful join, for the backoff.
+    /// Reconnect attempts since the last join that lasted ([`Session::handle_stable`]), for
+    /// the backoff: a server that welcomes and drops at once is not reconnected every second.
     attempts: u32,
     /// Whether any connection of this session got a nickname accepted (only then a lost
     /// connection is reconnected, and only the first acceptance opens the log).
@@ -164,9 +165,16 @@ impl Session {
         self.is_awaiting_answer() && self.held.iter().any(is_leave)
     }
 
-    /// Reconnect attempts since the last join.
+    /// Reconnect attempts since the last join that lasted.
     pub(crate) fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// The room was joined and the connection has lasted: the reconnect backoff starts over.
+    pub(crate) fn handle_stable(&mut self) {
+        if self.phase == Phase::Joined {
+            self.attempts = 0;
+        }
     }
 
     // Inputs.
@@ -209,7 +217,6 @@ impl Session {
                 }
                 self.nick = Some(nick.clone());
                 self.ever_joined = true;
-                self.attempts = 0;
                 self.phase = Phase::Joined;
                 if rejoined {
                     self.notice(&format!("Rejoined the chat as {nick}."));
