@@ -46,8 +46,8 @@ struct Args {
     /// max-pending + 64]; more are refused before any thread starts for them.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: Option<u32>,
-    /// Lines a member may send in one burst.
-    #[arg(long, default_value_t = 20)]
+    /// Lines a member may send in one burst (at least 1).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     flood_burst: u32,
     /// Lines per second refilled; 0 turns the flood limit off.
     #[arg(long, default_value_t = 10)]

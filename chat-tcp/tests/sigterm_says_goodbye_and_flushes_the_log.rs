@@ -69,7 +69,7 @@ fn a_bad_flag_or_a_port_in_use_exits_2_with_one_clear_line() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("flood_burst must be at least 1"),
+        stderr.contains("--flood-burst") && stderr.contains("not in 1.."),
         "{stderr}"
     );
 
