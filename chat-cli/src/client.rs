@@ -405,6 +405,20 @@ mod tests {
         Ok((client, server, rx))
     }
 
+    /// The server drops the connection: the client hears of it, and the reconnect's timer is
+    /// run at once, so its background connect starts.
+    fn lose_and_start_reconnecting(
+        client: &mut Client,
+        server_end: TcpStream,
+        rx: &Receiver<Event>,
+    ) {
+        drop(server_end);
+        let (conn, event) = next_net(rx);
+        client.handle_event(Instant::now(), Event::Net { conn, event });
+        let due = client.poll_timeout().expect("a reconnect is due");
+        client.handle_timeout(due);
+    }
+
     #[test]
     fn a_server_that_stops_reading_is_reconnected_and_later_lines_wait() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -441,11 +455,7 @@ mod tests {
     fn the_backoff_starts_over_once_a_rejoined_connection_has_lasted() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let (mut client, first, rx) = joined(&listener)?;
-        drop(first);
-        let (conn, event) = next_net(&rx);
-        client.handle_event(Instant::now(), Event::Net { conn, event });
-        let due = client.poll_timeout().expect("a reconnect is due");
-        client.handle_timeout(due);
+        lose_and_start_reconnecting(&mut client, first, &rx);
         let (conn, event) = next_net(&rx);
         client.handle_event(Instant::now(), Event::Net { conn, event });
         let (mut second, _) = listener.accept()?;
@@ -470,12 +480,7 @@ mod tests {
     fn a_connect_that_completes_after_leaving_sends_nothing() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let (mut client, first, rx) = joined(&listener)?;
-        // The connection drops: a reconnect is due, and its connect starts.
-        drop(first);
-        let (conn, event) = next_net(&rx);
-        client.handle_event(Instant::now(), Event::Net { conn, event });
-        let due = client.poll_timeout().expect("a reconnect is due");
-        client.handle_timeout(due);
+        lose_and_start_reconnecting(&mut client, first, &rx);
         // The user leaves before the connect is reported.
         client.handle_typed(Instant::now(), Typed::End);
         assert_eq!(client.finished(), Some(0));
