@@ -177,7 +177,7 @@ impl Client {
         self.drive(now);
     }
 
-    /// Fires the reconnect and leave timers that are due.
+    /// Fires the reconnect, stable-connection and leave timers that are due.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         if self.reconnect_at.is_some_and(|at| at <= now) {
             self.reconnect_at = None;
