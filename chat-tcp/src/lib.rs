@@ -31,4 +31,5 @@ mod server;
 
 pub use clock::Clock;
 pub use error::Error;
+pub use logfile::LogReopener;
 pub use server::{Server, ServerConfig, ShutdownHandle};

@@ -1,10 +1,13 @@
 //! The log thread: writes `server.txt` through a buffer, one whole record at a time,
-//! flushed shortly after the records stop coming and at the end.
+//! flushed shortly after the records stop coming and at the end, and reopened by its path
+//! when asked (after a log rotation moved the file away).
 
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -15,14 +18,46 @@ use slog::{Logger, error, info};
 const FLUSH_DELAY: Duration = Duration::from_millis(20);
 
 /// Opens (appends to) the log file; called before any thread starts so a bad path is a
-/// startup error.
+/// startup error, and again on a reopen. A new file is created `0640`: it holds whispers.
 pub(crate) fn open(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().create(true).append(true).open(path)
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o640)
+        .open(path)
+}
+
+/// Asks the log thread to reopen the server log by its path, as log rotation needs (SIGHUP
+/// in `chat-tcp`): the records written from then on go to a file at that path, created if
+/// the old one was moved away. Cheap to clone; any thread may ask.
+#[derive(Debug, Clone, Default)]
+pub struct LogReopener {
+    requested: Arc<AtomicBool>,
+}
+
+impl LogReopener {
+    /// Reopens the log before the next records are written (an idle server keeps the old
+    /// file open until something happens in the room).
+    pub fn request(&self) {
+        self.requested.store(true, Ordering::Release);
+    }
+
+    /// Whether a reopen was asked for since the last call.
+    pub(crate) fn take(&self) -> bool {
+        self.requested.swap(false, Ordering::AcqRel)
+    }
 }
 
 /// Writes every record received until the channel closes, then flushes. Waits on the
 /// channel with the flush deadline (never a tick): idle means no pending write and no timer.
-pub(crate) fn run(file: impl Write, batches: Receiver<Vec<LogRecord>>, diag: Logger) {
+/// Before each batch, `reopen` may hand over a new file to write to (or say why not).
+pub(crate) fn run<W: Write>(
+    file: W,
+    batches: Receiver<Vec<LogRecord>>,
+    diag: Logger,
+    mut reopen: impl FnMut() -> Option<std::io::Result<W>>,
+) {
     let mut out = LogWriter::new(file, diag);
     let mut flush_at: Option<Instant> = None;
     loop {
@@ -32,6 +67,9 @@ pub(crate) fn run(file: impl Write, batches: Receiver<Vec<LogRecord>>, diag: Log
         };
         match next {
             Ok(records) => {
+                if let Some(file) = reopen() {
+                    out.reopened(file);
+                }
                 for record in &records {
                     out.write(record);
                 }
@@ -87,6 +125,21 @@ impl<W: Write> LogWriter<W> {
             }
             Ok(()) => {}
             Err(e) => self.failed(&e),
+        }
+    }
+
+    /// Switches to a reopened file: what is buffered goes to the old one first. A file that
+    /// could not be reopened leaves the old one in use, with an error saying so.
+    fn reopened(&mut self, file: std::io::Result<W>) {
+        match file {
+            Ok(file) => {
+                self.flush();
+                self.out = BufWriter::with_capacity(64 * 1024, file);
+                info!(self.diag, "reopened the server log");
+            }
+            Err(e) => {
+                error!(self.diag, "cannot reopen the server log; still writing the old file"; "error" => %e);
+            }
         }
     }
 
@@ -176,6 +229,35 @@ mod tests {
             [
                 "cannot write the server log; the chat goes on",
                 "the server log is writable again"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reopen_sends_later_records_to_the_new_file_and_a_failed_one_keeps_the_old() {
+        let (old, new) = (Disk::default(), Disk::default());
+        let msgs = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let diag = Logger::root(Collect(msgs.clone()).fuse(), o!());
+        let mut log = LogWriter::new(old.clone(), diag);
+        log.write(&record(1));
+        log.reopened(Err(std::io::Error::from_raw_os_error(13)));
+        log.write(&record(2));
+        log.reopened(Ok(new.clone()));
+        log.write(&record(3));
+        log.flush();
+        let text = |d: &Disk| String::from_utf8(d.data.lock().clone()).expect("utf8");
+        assert_eq!(text(&old).lines().count(), 2, "{}", text(&old));
+        assert!(
+            text(&new).ends_with("shutdown with 3 members\n"),
+            "{}",
+            text(&new)
+        );
+        assert_eq!(text(&new).lines().count(), 1);
+        assert_eq!(
+            *msgs.lock().expect("lock"),
+            [
+                "cannot reopen the server log; still writing the old file",
+                "reopened the server log"
             ]
         );
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chat_tcp::{Server, ServerConfig};
 use clap::Parser;
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use slog::{Drain, o};
 use time::UtcOffset;
@@ -87,7 +87,7 @@ fn main() -> ExitCode {
     room.flood_burst = args.flood_burst;
     room.flood_rate = args.flood_rate;
 
-    let mut signals = match Signals::new([SIGINT, SIGTERM]) {
+    let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
         Err(e) => return fail(&format!("cannot install signal handlers: {e}")),
     };
@@ -100,11 +100,18 @@ fn main() -> ExitCode {
         server.local_addr()
     ));
     let handle = server.shutdown_handle();
+    let reopener = server.log_reopener();
     let signal_thread = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             let mut seen = 0;
             for sig in signals.forever() {
+                if sig == SIGHUP {
+                    // Log rotation moved server.txt away: write a new one at its path.
+                    reopener.request();
+                    slog::info!(diag, "reopening the server log before the next record");
+                    continue;
+                }
                 seen += 1;
                 if seen > 1 {
                     say("chat-tcp: second signal, exiting now");

@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::conn::{self, Conn};
 use crate::engine::{Engine, Msg};
 use crate::limits::{self, Limits};
+use crate::logfile::LogReopener;
 use crate::outbox::Outbox;
 use crate::{Error, logfile};
 
@@ -95,6 +96,7 @@ const LOG_QUEUE: usize = 64;
 pub struct Server {
     handle: ShutdownHandle,
     threads: Vec<(&'static str, JoinHandle<()>)>,
+    reopener: LogReopener,
 }
 
 /// Stops a running server from any thread (a signal handler's thread, say).
@@ -162,7 +164,15 @@ impl Server {
         let mut threads = Vec::new();
 
         let d = diag.clone();
-        threads.push(("log", spawn("log", move || logfile::run(file, log_rx, d))?));
+        let reopener = LogReopener::default();
+        let reopen = {
+            let (asked, path) = (reopener.clone(), config.log_path.clone());
+            move || asked.take().then(|| logfile::open(&path))
+        };
+        threads.push((
+            "log",
+            spawn("log", move || logfile::run(file, log_rx, d, reopen))?,
+        ));
         let engine = Engine::new(
             room,
             config.clock.clone(),
@@ -196,7 +206,11 @@ impl Server {
         };
         threads.push(("accept", spawn("accept", move || acceptor.run())?));
         info!(diag, "listening");
-        Ok(Server { handle, threads })
+        Ok(Server {
+            handle,
+            threads,
+            reopener,
+        })
     }
 
     /// The address the server listens on (useful after binding port 0).
@@ -209,6 +223,11 @@ impl Server {
         self.handle.clone()
     }
 
+    /// A handle that makes the log thread reopen the log by its path (for log rotation).
+    pub fn log_reopener(&self) -> LogReopener {
+        self.reopener.clone()
+    }
+
     /// Same as [`ShutdownHandle::shutdown`].
     pub fn shutdown(&self) {
         self.handle.shutdown();
@@ -218,7 +237,9 @@ impl Server {
     /// written and flushed when it returns. It returns when the server was shut down, or
     /// when a server thread failed (then with an error).
     pub fn join(self) -> Result<(), Error> {
-        let Server { handle, threads } = self;
+        let Server {
+            handle, threads, ..
+        } = self;
         drop(handle);
         let mut result = Ok(());
         for (name, thread) in threads.into_iter().rev() {

@@ -479,6 +479,22 @@ impl Child {
         lines
     }
 
+    /// Sends SIGHUP (reopen the log) and waits for the server to say it took it.
+    pub fn hangup(&self) {
+        let status = self.signal("-HUP");
+        assert!(status.success(), "kill -HUP failed: {status}");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let line = self
+                .stderr
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("no word of the reopen on stderr");
+            if line.contains("reopening the server log") {
+                return;
+            }
+        }
+    }
+
     fn signal(&self, sig: &str) -> std::process::ExitStatus {
         std::process::Command::new("kill")
             .args([sig, &self.pid.to_string()])
