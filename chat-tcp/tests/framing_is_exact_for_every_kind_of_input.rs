@@ -16,13 +16,7 @@ fn pair(server: &TestServer) -> (Client, Client) {
 #[test]
 fn a_megabyte_without_a_newline_keeps_memory_bounded_and_the_connection_usable() {
     let server = Child::spawn("mib", &[]);
-    let mut alice = Client::connect(server.addr);
-    alice.line();
-    alice.send("Alice");
-    alice.expect(&[
-        "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
-        "[Server]: You are the admin.",
-    ]);
+    let mut alice = Client::first_member(server.addr, "Alice");
     let mut bob = Client::joined(server.addr, "Bob");
     alice.expect(&["[Server]: Bob has joined the chat."]);
     let before = server.rss_kib();

@@ -10,13 +10,7 @@ use support::{Child, Client, temp_dir};
 #[test]
 fn a_negative_offset_is_accepted_and_used_for_bare_times() {
     let server = Child::spawn("offset", &["--utc-offset", "-05:00"]);
-    let mut alice = Client::connect(server.addr);
-    alice.line();
-    alice.send("Alice");
-    alice.expect(&[
-        "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
-        "[Server]: You are the admin.",
-    ]);
+    let mut alice = Client::first_member(server.addr, "Alice");
     alice.send("/schedule 12:00 lunch");
     let reply = alice.line();
     assert!(

@@ -192,6 +192,16 @@ impl Client {
         c
     }
 
+    /// Joins an empty room of 10 as `nick`: the exact welcome, then the admin line.
+    pub fn first_member(addr: SocketAddr, nick: &str) -> Client {
+        let mut c = Client::connect(addr);
+        c.line();
+        c.send(nick);
+        let welcome = format!("[Server]: Welcome, {nick}! 1/10 online. Type /help for commands.");
+        c.expect(&[&welcome, "[Server]: You are the admin."]);
+        c
+    }
+
     /// Sends `text` plus a newline.
     pub fn send(&mut self, text: &str) {
         self.send_raw(format!("{text}\n").as_bytes());
