@@ -8,6 +8,28 @@ use unicode_width::UnicodeWidthStr;
 /// offset adds 6, so a longer line could never be sent.
 pub(crate) const MAX_INPUT_BYTES: usize = 4090;
 
+/// The columns a grapheme may take on a terminal: its Unicode width, or, for a cluster
+/// terminals disagree on (regional-indicator flags, ZWJ sequences, emoji with a variation
+/// selector), the width of its characters drawn one by one (a regional indicator as 2), when
+/// that is more. Counting high only leaves blank cells; counting low would push text past
+/// the edge.
+pub(crate) fn cell_width(g: &str) -> usize {
+    let risky = g
+        .chars()
+        .any(|c| matches!(c, '\u{1F1E6}'..='\u{1F1FF}' | '\u{200D}' | '\u{FE0F}'));
+    if !risky {
+        return g.width();
+    }
+    let apart: usize = g
+        .chars()
+        .map(|c| match c {
+            '\u{1F1E6}'..='\u{1F1FF}' => 2,
+            c => unicode_width::UnicodeWidthChar::width(c).unwrap_or(0),
+        })
+        .sum();
+    apart.max(g.width())
+}
+
 /// An editable line. The cursor is a byte offset that always sits on a grapheme boundary, so
 /// `e` + combining accent, a Hangul syllable or a ZWJ emoji moves and deletes as one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -140,13 +162,32 @@ impl LineEditor {
     ///
     /// The view scrolls horizontally so the cursor is always visible, keeping a quarter of
     /// the width of context before it when the line is longer than the field; a wide
-    /// character that would straddle the edge is left out rather than cut.
+    /// character that would straddle the edge is left out rather than cut. Widths are
+    /// [`cell_width`]'s, which never undercounts what a terminal may draw.
     pub(crate) fn view(&self, width: usize) -> (&str, usize) {
+        let (start, end) = self.view_range(width);
+        let col = self.text[start..self.cursor.max(start)]
+            .graphemes(true)
+            .map(cell_width)
+            .sum();
+        (&self.text[start..end], col)
+    }
+
+    /// [`LineEditor::view`] split at the cursor: what is drawn before it and after it, so
+    /// the terminal itself can put the cursor after the first part, whatever width it
+    /// gives each character.
+    pub(crate) fn view_parts(&self, width: usize) -> (&str, &str) {
+        let (start, end) = self.view_range(width);
+        let at = self.cursor.clamp(start, end);
+        (&self.text[start..at], &self.text[at..end])
+    }
+
+    fn view_range(&self, width: usize) -> (usize, usize) {
         if width == 0 {
-            return ("", 0);
+            return (self.cursor, self.cursor);
         }
         let before = &self.text[..self.cursor];
-        let cursor_col = before.width();
+        let cursor_col: usize = before.graphemes(true).map(cell_width).sum();
         // Start as late as needed for the cursor (and a cell after it) to fit.
         let mut start = 0;
         if cursor_col + 1 > width {
@@ -154,7 +195,7 @@ impl LineEditor {
             let mut col = cursor_col;
             start = self.cursor;
             for (i, g) in before.grapheme_indices(true).rev() {
-                let w = g.width();
+                let w = cell_width(g);
                 if cursor_col - (col - w) >= keep {
                     break;
                 }
@@ -165,15 +206,14 @@ impl LineEditor {
         let mut end = start;
         let mut used = 0;
         for (i, g) in self.text[start..].grapheme_indices(true) {
-            let w = g.width();
+            let w = cell_width(g);
             if used + w > width {
                 break;
             }
             used += w;
             end = start + i + g.len();
         }
-        let col = self.text[start..self.cursor].width();
-        (&self.text[start..end], col)
+        (start, end)
     }
 
     fn prev_boundary(&self) -> usize {
@@ -383,5 +423,23 @@ mod tests {
         }
         let (shown, col) = e.view(5);
         assert_eq!((shown, col), ("가나", 0));
+    }
+
+    #[test]
+    fn clusters_terminals_disagree_on_count_high() {
+        assert_eq!(cell_width("a"), 1);
+        assert_eq!(cell_width("가"), 2);
+        assert_eq!(cell_width("🇰🇷"), 4);
+        assert_eq!(cell_width("👨\u{200D}👩\u{200D}👧"), 6);
+        let e = typed("a🇰🇷b");
+        assert_eq!(e.view(20), ("a🇰🇷b", 6));
+        assert_eq!(e.view_parts(20), ("a🇰🇷b", ""));
+        let mut e = e;
+        e.left();
+        e.left();
+        assert_eq!(e.view_parts(20), ("a", "🇰🇷b"));
+        // A field too narrow for the flag and the cursor: the flag is left out, not cut.
+        let e = typed("🇰🇷🇯🇵");
+        assert_eq!(e.view(8), ("🇯🇵", 4));
     }
 }

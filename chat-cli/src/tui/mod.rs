@@ -16,8 +16,10 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, DisableLineWrap, EnableLineWrap, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
 };
+use crossterm::{cursor, queue, style::Print};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use time::macros::format_description;
@@ -50,7 +52,14 @@ impl TerminalGuard {
         ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard;
         enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        // No autowrap: a character the terminal draws wider than expected at the right edge
+        // is clipped instead of wrapping (and, on the last row, scrolling the screen).
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            DisableLineWrap
+        )?;
         Ok(guard)
     }
 }
@@ -75,6 +84,7 @@ fn restore() {
     let _ = execute!(
         io::stdout(),
         DisableBracketedPaste,
+        EnableLineWrap,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -240,8 +250,42 @@ fn draw(
     app.pane.set_width(usize::from(terminal.size()?.width));
     let frame =
         terminal.draw(|frame| view::draw(frame, &app.pane, &status, prompt, app.palette))?;
-    app.page = usize::from(frame.area.height.saturating_sub(2)).max(1);
-    Ok(())
+    let area = frame.area;
+    app.page = usize::from(area.height.saturating_sub(2)).max(1);
+    paint_input(terminal, area, prompt)
+}
+
+/// Writes the input line again over what ratatui drew, the way no width disagreement can
+/// spoil: the text up to the cursor, the terminal's own cursor position saved, the rest of
+/// the text, everything after it on the row cleared, the cursor restored. ratatui only
+/// writes the cells it believes changed, so a flag the terminal drew wider than ratatui
+/// counts would otherwise stay on screen after it is deleted.
+fn paint_input(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    area: ratatui::layout::Rect,
+    prompt: Prompt<'_>,
+) -> io::Result<()> {
+    let (x, y, field) = view::input_field(area, prompt.label);
+    let (before, after) = prompt.editor.view_parts(field);
+    let out = terminal.backend_mut();
+    queue!(
+        out,
+        cursor::MoveTo(x, y),
+        Print(before),
+        cursor::SavePosition,
+        Print(after),
+        Clear(ClearType::UntilNewLine),
+        cursor::RestorePosition,
+    )?;
+    io::Write::flush(out)
+}
+
+/// Clears the screen and has the next draw write every cell, without asking the terminal
+/// anything: `Terminal::clear` reads the cursor position, whose answer the input thread
+/// (blocked in `event::read`) takes, and then fails after 2 s.
+fn redraw(terminal: &mut Terminal<CrosstermBackend<Stdout>>) -> io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 fn handle_terminal(
@@ -254,7 +298,7 @@ fn handle_terminal(
         TermEvent::Key(key)
             if key.kind != KeyEventKind::Release && handle_key(client, app, key) =>
         {
-            terminal.clear()?;
+            redraw(terminal)?;
         }
         TermEvent::Paste(text) => app.editor.insert_str(&text),
         // A resize is picked up by the next draw.
@@ -294,6 +338,8 @@ fn handle_key(client: &mut Client, app: &mut App, key: KeyEvent) -> bool {
         KeyCode::Left => editor.left(),
         KeyCode::Right => editor.right(),
         KeyCode::Home => editor.home(),
+        // End on an empty line, and Ctrl-End / Alt-End always, jump to the newest line.
+        KeyCode::End if ctrl || alt || editor.is_empty() => app.pane.scroll_to_bottom(),
         KeyCode::End => editor.end(),
         KeyCode::Up => {
             if let Some(line) = app.history.up(editor.text()) {

@@ -394,6 +394,22 @@ fn status_line<'a>(status: &Status<'_>, pane: &Pane) -> Paragraph<'a> {
     Paragraph::new(text).style(Style::new().add_modifier(Modifier::REVERSED))
 }
 
+/// Where the input field starts (column, row) and how many columns it has, in a screen of
+/// `area`: the bottom row after the label.
+pub(crate) fn input_field(area: Rect, label: &str) -> (u16, u16, usize) {
+    let row = if area.height < 3 || area.width < 4 {
+        area
+    } else {
+        Rect::new(area.x, area.y + area.height - 1, area.width, 1)
+    };
+    let label_width = label.width().min(usize::from(row.width) / 2);
+    let field = usize::from(row.width).saturating_sub(label_width);
+    let x = row
+        .x
+        .saturating_add(u16::try_from(label_width).unwrap_or(u16::MAX));
+    (x, row.y, field)
+}
+
 fn draw_prompt(frame: &mut Frame<'_>, area: Rect, prompt: Prompt<'_>) {
     let label_width = prompt.label.width().min(usize::from(area.width) / 2);
     let field = usize::from(area.width).saturating_sub(label_width);
