@@ -154,6 +154,14 @@ pub enum Event {
         /// The reply, without the `[Server]: ` prefix.
         reason: String,
     },
+    /// Refusals of a connection still choosing a nickname that were not logged one by one
+    /// (past its first few), logged once when it joins or closes.
+    RejectedMore {
+        /// The connection.
+        id: ClientId,
+        /// How many refusals were not logged.
+        count: u32,
+    },
     /// The flood limiter dropped lines of one burst.
     Flood {
         /// The member.
@@ -239,6 +247,12 @@ impl fmt::Display for Event {
                 nick: None,
                 reason,
             } => write!(f, "rejected {id}: {reason}"),
+            Event::RejectedMore { id, count: 1 } => {
+                write!(f, "rejected {id}: 1 more refused nickname")
+            }
+            Event::RejectedMore { id, count } => {
+                write!(f, "rejected {id}: {count} more refused nicknames")
+            }
             Event::Command { nick, command } => write!(f, "command {nick} {command}"),
             Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
             Event::Shutdown { members: 1 } => write!(f, "shutdown with 1 member"),

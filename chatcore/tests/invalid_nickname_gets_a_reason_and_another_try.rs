@@ -66,15 +66,14 @@ fn invalid_nickname_gets_a_reason_and_another_try() {
             "Nickname mixes scripts that look alike (such as Latin and Cyrillic).",
         ),
     ];
-    for (candidate, reason) in cases {
+    for (n, (candidate, reason)) in cases.into_iter().enumerate() {
         sim.line(1, candidate);
         let expected = format!("[Server]: {reason} Enter another:");
         sim.expect(1, &[expected.as_str()]);
         assert!(!sim.is_closed(1), "{candidate:?} closed the connection");
-        assert_eq!(
-            sim.take_logs(),
-            [format!("rejected c1: {reason} Enter another:")]
-        );
+        // Only the first three refusals before joining are logged one by one.
+        let logged = (n < 3).then(|| format!("rejected c1: {reason} Enter another:"));
+        assert_eq!(sim.take_logs(), Vec::from_iter(logged));
     }
 
     sim.frame(1, Frame::TooLong);

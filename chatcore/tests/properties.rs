@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use chatcore::command::{self, Command};
 use chatcore::flood::{FloodLimiter, Verdict};
+use chatcore::io::address_key;
 use chatcore::sanitize::{is_blank, sanitize};
 use chatcore::timespec::TimeSpec;
 use chatcore::{Action, ClientId, Config, DisconnectCause, Error, Event, Frame, Input, Nickname};
@@ -351,8 +352,12 @@ impl Model {
                 closed: false,
             },
         );
+        // Connections the room has decided to close no longer count.
         let same_peer = peer.map_or(0, |p| {
-            self.conns.values().filter(|c| c.peer == Some(p)).count()
+            self.conns
+                .values()
+                .filter(|c| c.peer == Some(p) && !c.closed)
+                .count()
         });
         if self.shut_down
             || before.len() >= self.config.capacity
@@ -362,8 +367,21 @@ impl Model {
             return;
         }
         if self.pending.len() >= self.config.max_pending {
-            if let Some((_, oldest)) = self.pending.pop_front() {
-                ex.closes.insert(oldest);
+            // The oldest of the address with the most pending (ties: the oldest overall).
+            let key = |id: &u64| self.conns.get(id).and_then(|c| c.peer).map(address_key);
+            let mut per: BTreeMap<Option<IpAddr>, usize> = BTreeMap::new();
+            for (_, p) in &self.pending {
+                *per.entry(key(p)).or_insert(0) += 1;
+            }
+            let most = per.values().copied().max().unwrap_or(0);
+            let victim = self
+                .pending
+                .iter()
+                .map(|&(_, p)| p)
+                .find(|p| per.get(&key(p)) == Some(&most));
+            if let Some(victim) = victim {
+                self.pending.retain(|&(_, p)| p != victim);
+                ex.closes.insert(victim);
             }
         }
         let deadline = sim.now().instant + self.config.nick_timeout;

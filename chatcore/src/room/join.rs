@@ -1,6 +1,7 @@
 //! Connecting, the pending queue and choosing a nickname.
 
 use core::net::IpAddr;
+use std::collections::BTreeMap;
 
 use super::{Client, Member, Room, State, server_line};
 use crate::decoder::Frame;
@@ -12,6 +13,11 @@ use crate::nickname::Nickname;
 
 /// Nickname lines a connection may try before it is closed.
 const MAX_NICK_ATTEMPTS: u32 = 20;
+
+/// Refused nicknames of one connection logged one by one; the rest are counted and logged
+/// as one record when it joins or closes, so connections that never join cannot fill the
+/// disk with refusals.
+const LOGGED_NICK_REFUSALS: u32 = 3;
 
 impl Room {
     pub(super) fn handle_connect(
@@ -27,8 +33,10 @@ impl Room {
             id,
             Client {
                 peer,
+                counted: peer.is_some(),
                 state: State::Pending,
                 attempts: 0,
+                unlogged: 0,
             },
         );
         if let Some(ip) = peer {
@@ -47,10 +55,7 @@ impl Room {
             self.refuse(now, id, &reason);
         } else {
             if self.pending.len() >= self.config.max_pending {
-                if let Some((_, oldest)) = self.pending.pop_front() {
-                    let reason = "Too many connections are waiting for a nickname. Bye.";
-                    self.refuse(now, oldest, reason);
-                }
+                self.evict_waiting(now);
             }
             self.pending
                 .push_back((now.instant + self.config.nick_timeout, id));
@@ -62,6 +67,31 @@ impl Room {
             );
         }
         Ok(())
+    }
+
+    /// Closes one connection still choosing a nickname, as the pending cap does: the oldest
+    /// of the address with the most pending connections (ties: the oldest overall), so
+    /// neither a burst nor a steady stream from other addresses pushes out a person who
+    /// takes a few seconds to type a name. Returns it, or `None` if nobody is pending.
+    pub(super) fn evict_waiting(&mut self, now: Now) -> Option<ClientId> {
+        let key = |id: &ClientId| self.clients.get(id).and_then(|c| c.peer).map(address_key);
+        let mut per_address: BTreeMap<Option<IpAddr>, usize> = BTreeMap::new();
+        for (_, id) in &self.pending {
+            *per_address.entry(key(id)).or_insert(0) += 1;
+        }
+        let most = per_address.values().copied().max()?;
+        let victim = self
+            .pending
+            .iter()
+            .map(|&(_, id)| id)
+            .find(|id| per_address.get(&key(id)) == Some(&most))?;
+        self.pending.retain(|&(_, p)| p != victim);
+        self.refuse(
+            now,
+            victim,
+            "Too many connections are waiting for a nickname. Bye.",
+        );
+        Some(victim)
     }
 
     fn over_ip_limit(&self, peer: Option<IpAddr>) -> bool {
@@ -115,6 +145,7 @@ impl Room {
 
     fn join(&mut self, now: Now, id: ClientId, nick: Nickname) {
         self.pending.retain(|&(_, p)| p != id);
+        self.log_unlogged(now, id);
         let since = self.since_epoch(now);
         let member = Member {
             nick: nick.clone(),
@@ -155,10 +186,56 @@ impl Room {
     /// Returns the member it was, if it had joined.
     pub(super) fn close(&mut self, id: ClientId) -> Option<Box<Member>> {
         self.actions.push_back(Action::Close { id });
-        let client = self.clients.get_mut(&id)?;
-        match std::mem::replace(&mut client.state, State::Closing) {
+        match self.mark_closing(id)? {
             State::Member(m) => Some(m),
             State::Pending | State::Closing => None,
+        }
+    }
+
+    /// Sets a connection's state to closing and returns the state it had. A connection the
+    /// room has decided to close stops counting against the per-address limit at once, not
+    /// when the transport reports it gone.
+    pub(super) fn mark_closing(&mut self, id: ClientId) -> Option<State> {
+        let client = self.clients.get_mut(&id)?;
+        let was = std::mem::replace(&mut client.state, State::Closing);
+        if std::mem::take(&mut client.counted) {
+            if let Some(key) = client.peer.map(address_key) {
+                if let Some(n) = self.per_ip.get_mut(&key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.per_ip.remove(&key);
+                    }
+                }
+            }
+        }
+        Some(was)
+    }
+
+    /// Whether a refusal of pending connection `id` is logged one by one; if not, it is
+    /// counted for [`Room::log_unlogged`].
+    pub(super) fn log_refusal_of_pending(&mut self, id: ClientId) -> bool {
+        match self.clients.get_mut(&id) {
+            Some(
+                c @ Client {
+                    state: State::Pending,
+                    ..
+                },
+            ) if c.attempts > LOGGED_NICK_REFUSALS => {
+                c.unlogged += 1;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// Logs how many refusals of connection `id` were not logged one by one, if any.
+    pub(super) fn log_unlogged(&mut self, now: Now, id: ClientId) {
+        let Some(client) = self.clients.get_mut(&id) else {
+            return;
+        };
+        let count = std::mem::take(&mut client.unlogged);
+        if count > 0 {
+            self.log(now, Event::RejectedMore { id, count });
         }
     }
 }

@@ -22,8 +22,8 @@ impl Room {
         let mut ids = self.members.clone();
         ids.extend(self.pending.iter().map(|&(_, id)| id));
         for id in ids {
-            if let Some(client) = self.clients.get_mut(&id) {
-                match std::mem::replace(&mut client.state, State::Closing) {
+            if let Some(state) = self.mark_closing(id) {
+                match state {
                     State::Closing => continue,
                     State::Member(m) => {
                         self.log_open_flood(now, &m);
@@ -36,7 +36,7 @@ impl Room {
                             },
                         );
                     }
-                    State::Pending => {}
+                    State::Pending => self.log_unlogged(now, id),
                 }
                 self.actions.push_back(Action::Send {
                     to: id,
@@ -58,8 +58,9 @@ impl Room {
         id: ClientId,
         cause: DisconnectCause,
     ) -> Result<(), Error> {
+        self.log_unlogged(now, id);
         let client = self.clients.remove(&id).ok_or(Error::UnknownClient(id))?;
-        if let Some(key) = client.peer.map(address_key) {
+        if let Some(key) = client.peer.filter(|_| client.counted).map(address_key) {
             if let Some(n) = self.per_ip.get_mut(&key) {
                 *n -= 1;
                 if *n == 0 {

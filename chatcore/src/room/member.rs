@@ -286,10 +286,7 @@ impl Room {
     }
 
     fn quit(&mut self, now: Now, id: ClientId) {
-        let Some(client) = self.clients.get_mut(&id) else {
-            return;
-        };
-        let State::Member(m) = std::mem::replace(&mut client.state, State::Closing) else {
+        let Some(State::Member(m)) = self.mark_closing(id) else {
             return;
         };
         self.reply(id, format_args!("Bye, {}.", m.nick));

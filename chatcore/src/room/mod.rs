@@ -58,11 +58,16 @@ pub struct Room {
 
 #[derive(Debug)]
 struct Client {
-    /// Counted in `per_ip` while the connection lives.
+    /// Its remote address, if known.
     peer: Option<IpAddr>,
+    /// Whether it still counts in `per_ip`: until the room decides to close it.
+    counted: bool,
     /// Nickname lines tried while pending, bounded so a connection cannot make the server
     /// reply (and log) without end before it joins.
     attempts: u32,
+    /// Refused nicknames not logged one by one (past the first few), logged as one count
+    /// when the connection joins or closes.
+    unlogged: u32,
     state: State,
 }
 
@@ -140,6 +145,16 @@ impl Room {
             }) => Some(&m.nick),
             _ => None,
         }
+    }
+
+    /// Closes one connection still choosing a nickname to make room for a newcomer, as the
+    /// pending cap does (§2.4): the oldest of the address with the most pending connections
+    /// (ties: the oldest overall). For a transport at its own socket cap, so a waiting
+    /// connection is evicted before a newcomer is refused. Returns the evicted connection
+    /// (its `Close` is queued), or `None` if nobody is waiting.
+    pub fn evict_pending(&mut self, now: Now) -> Option<ClientId> {
+        let now = self.clamp(now);
+        self.evict_waiting(now)
     }
 
     /// Number of live connections the room tracks (members, pending and closing).
@@ -267,18 +282,20 @@ impl Room {
         None
     }
 
-    /// A refused input: reply, and log it with the reply as the reason.
+    /// A refused input: reply, and log it with the reply as the reason (for a connection
+    /// still choosing a nickname, only its first few refusals one by one).
     fn reject(&mut self, now: Now, id: ClientId, reason: String) {
         let nick = self.nickname(id).cloned();
         self.send(id, server_line(format_args!("{reason}")));
-        self.log(now, Event::Rejected { id, nick, reason });
+        if self.log_refusal_of_pending(id) {
+            self.log(now, Event::Rejected { id, nick, reason });
+        }
     }
 
     /// Tells a connection without a nickname why it is turned away and closes it.
     fn refuse(&mut self, now: Now, id: ClientId, reason: &str) {
-        if let Some(client) = self.clients.get_mut(&id) {
-            client.state = State::Closing;
-        }
+        self.mark_closing(id);
+        self.log_unlogged(now, id);
         self.reply(id, format_args!("{reason}"));
         self.actions.push_back(Action::Close { id });
         self.log(
