@@ -40,8 +40,9 @@ pub(crate) struct Conn {
     pub(crate) outbox: Outbox,
     /// Why the server tore the connection down, reported instead of what the reader sees.
     cause: Mutex<Option<DisconnectCause>>,
-    /// This connection's place in the server's connection limits; freed on drop.
-    _slot: Slot,
+    /// This connection's place in the server's connection limits: given back as soon as the
+    /// server decides to close the connection ([`Conn::release_slot`]), or on drop.
+    slot: Mutex<Option<Slot>>,
 }
 
 impl Conn {
@@ -58,13 +59,20 @@ impl Conn {
             stream,
             outbox,
             cause: Mutex::new(None),
-            _slot: slot,
+            slot: Mutex::new(Some(slot)),
         }
+    }
+
+    /// Stops counting this connection against the limits that admit newcomers: the server
+    /// has decided to close it, and a silent peer must not hold the place for the linger.
+    pub(crate) fn release_slot(&self) {
+        drop(self.slot.lock().take());
     }
 
     /// Tears the connection down now: both threads stop, queued output is dropped, and the
     /// reader reports `cause`.
     pub(crate) fn kill(&self, cause: DisconnectCause) {
+        self.release_slot();
         self.cause.lock().get_or_insert(cause);
         self.outbox.stop();
         let _ = self.stream.shutdown(Shutdown::Both);

@@ -47,6 +47,12 @@ pub(crate) enum Msg {
         /// Why.
         cause: DisconnectCause,
     },
+    /// The acceptor is at the socket cap: evict a connection still choosing a nickname (if
+    /// any) so a newcomer can be admitted instead of refused, and say whether one was.
+    Evict {
+        /// Where the answer goes.
+        reply: SyncSender<bool>,
+    },
     /// Look at the stop flag (sent by `Server::shutdown`).
     Wake,
 }
@@ -153,7 +159,14 @@ impl Engine {
                 };
                 // The peer may still read (half-close): let the writer flush what is queued.
                 conn.outbox.close();
+                conn.release_slot();
                 self.input(now, Input::Disconnect { id, cause });
+            }
+            Msg::Evict { reply } => {
+                let evicted = self.room.evict_pending(now).is_some();
+                // The eviction's `Close` gives the slot back.
+                self.drain();
+                let _ = reply.try_send(evicted);
             }
             Msg::Wake => {}
         }
@@ -182,6 +195,7 @@ impl Engine {
                     Action::Close { id } => {
                         if let Some(conn) = self.conns.get(&id) {
                             conn.outbox.close();
+                            conn.release_slot();
                         }
                     }
                     Action::Log(record) => self.records.push(record),
@@ -241,6 +255,9 @@ impl Engine {
                     }
                 }
                 Ok(Msg::Connect { conn }) => conn.kill(DisconnectCause::Requested),
+                Ok(Msg::Evict { reply }) => {
+                    let _ = reply.try_send(false);
+                }
                 Ok(_) => {}
                 Err(_) => break,
             }

@@ -85,6 +85,12 @@ impl ServerConfig {
 /// peak RSS under an empty-line flood, against 42-52 MiB with 512 slots and the same
 /// latency under load (BENCHMARKS.md, "The engine queue").
 const ENGINE_QUEUE: usize = 128;
+/// Connections the kernel completes and queues before `accept` takes them: a burst of
+/// connects is queued, not dropped (a dropped SYN is retried only after 1 s).
+const LISTEN_BACKLOG: i32 = 1024;
+/// How long the acceptor, at the socket cap, waits for the engine to evict a waiting
+/// connection before it refuses the newcomer.
+const EVICT_WAIT: Duration = Duration::from_secs(1);
 /// Log chunks queued before the engine waits for the log thread: with chunks of at most
 /// `engine::LOG_CHUNK` records, at most 64 Ki records (a few MiB) wait, however fast
 /// members send.
@@ -141,7 +147,7 @@ impl Server {
             source,
         })?;
         let shown = addr.to_string();
-        let listener = TcpListener::bind(addr).map_err(|source| Error::Bind {
+        let listener = listen(addr).map_err(|source| Error::Bind {
             addr: shown.clone(),
             source,
         })?;
@@ -323,7 +329,12 @@ impl Acceptor {
 
     fn admit(&mut self, stream: TcpStream, peer: SocketAddr) {
         let peer = limits::canonical(peer.ip());
-        let slot = match self.limits.admit(peer) {
+        let admitted = match self.limits.admit(peer) {
+            // At the socket cap a waiting connection goes before a newcomer is refused.
+            Err(limits::Refusal::Busy) if self.evict_one() => self.limits.admit(peer),
+            admitted => admitted,
+        };
+        let slot = match admitted {
             Ok(slot) => slot,
             Err(refusal) => return self.refuse(&stream, peer, &refusal),
         };
@@ -361,6 +372,16 @@ impl Acceptor {
             let cause = DisconnectCause::Error;
             let _ = self.engine.send(Msg::Gone { id, cause });
         }
+    }
+
+    /// Asks the engine to evict a connection still choosing a nickname (the room picks which,
+    /// as for its pending cap); whether one was, and so a slot is free again.
+    fn evict_one(&self) -> bool {
+        let (reply, answer) = sync_channel(1);
+        if self.engine.send(Msg::Evict { reply }).is_err() {
+            return false;
+        }
+        answer.recv_timeout(EVICT_WAIT).unwrap_or(false)
     }
 
     /// Turns `stream` away with `refusal`'s line, and tells the operator (at most once a
@@ -404,6 +425,28 @@ impl Acceptor {
         // Unacknowledged data this long means the peer is gone, even while we keep writing.
         let _ = sock.set_tcp_user_timeout(Some(self.config.write_timeout));
     }
+}
+
+/// Binds the first address of `addr` that works and listens with [`LISTEN_BACKLOG`] (the
+/// standard library's `TcpListener::bind` uses 128).
+fn listen(addr: impl ToSocketAddrs) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let mut last = None;
+    for addr in addr.to_socket_addrs()? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+        // As std does: a restarted server can bind while old connections are in TIME_WAIT.
+        socket.set_reuse_address(true)?;
+        match socket
+            .bind(&addr.into())
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to bind")
+    }))
 }
 
 /// A descriptor to give up when the process runs out of them.
