@@ -17,6 +17,7 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::chatlog::{self, ChatLog};
 use crate::display::DisplayLine;
 use crate::net::{self, Connection, NetEvent};
+use crate::pace::Pacer;
 use crate::session::{Output, Phase, Session, Typed};
 
 /// How long to wait for the server to close after `/quit`, or to answer a nickname after the
@@ -100,6 +101,12 @@ pub(crate) struct Client {
     leave_by: Option<Instant>,
     /// When the current joined connection counts as lasting (reconnects only).
     stable_at: Option<Instant>,
+    /// Lines to send, paced under the server's flood limit.
+    pacer: Pacer,
+    /// When the pacer lets the next line go.
+    send_at: Option<Instant>,
+    /// Set once a line was dropped because the pacer was full, so that is said once.
+    pacer_full: bool,
     /// The chat log.
     log: Log,
     /// Lines for the front end to show, oldest first.
@@ -131,6 +138,9 @@ impl Client {
             reconnect_at: None,
             leave_by: None,
             stable_at: None,
+            pacer: Pacer::new(),
+            send_at: None,
+            pacer_full: false,
             log,
             shown: VecDeque::new(),
             finished: None,
@@ -177,6 +187,11 @@ impl Client {
         self.drive(now);
     }
 
+    /// Shows (and logs) a notice from the client itself.
+    pub(crate) fn notice(&mut self, text: &str) {
+        self.show(DisplayLine::notice(text));
+    }
+
     /// Fires the reconnect, stable-connection and leave timers that are due.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         if self.reconnect_at.is_some_and(|at| at <= now) {
@@ -198,6 +213,9 @@ impl Client {
             self.disconnect();
             self.finished = Some(0);
         }
+        if self.send_at.is_some_and(|at| at <= now) {
+            self.drive(now);
+        }
     }
 
     // Outputs.
@@ -212,10 +230,15 @@ impl Client {
         if self.finished.is_some() {
             return None;
         }
-        [self.reconnect_at, self.leave_by, self.stable_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.reconnect_at,
+            self.leave_by,
+            self.stable_at,
+            self.send_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     // Internals.
@@ -228,6 +251,7 @@ impl Client {
                 match Connection::new(id, stream) {
                     Ok(conn) => {
                         self.conn = Some(conn);
+                        self.pacer.reset();
                         self.session.handle_connected();
                     }
                     // No writer thread: as good as a failed connect (its reader sees the
@@ -254,41 +278,19 @@ impl Client {
         }
     }
 
-    /// Carries out the session's outputs.
+    /// Carries out the session's outputs, then sends what the pacer lets go.
     fn drive(&mut self, now: Instant) {
-        while let Some(output) = self.session.poll_output() {
-            match output {
-                Output::Send(line) => {
-                    if let Some(conn) = &mut self.conn
-                        && let Err(e) = conn.send(&line)
-                    {
-                        // The connection is given up on now, and the session told now (its
-                        // reader's close, which follows, is then a late event): the session
-                        // reconnects, and lines typed meanwhile wait for it.
-                        conn.close();
-                        self.conn = None;
-                        self.show(DisplayLine::notice(&format!("Could not send ({e}).")));
-                        self.session.handle_closed();
-                    }
-                }
-                Output::Show(line) => self.show(line),
-                Output::OpenLog(nick) => self.open_log(&nick),
-                Output::Disconnect => self.disconnect(),
-                Output::Reconnect(delay) => {
-                    self.conn = None;
-                    self.reconnect_at = Some(now + delay);
-                }
-                Output::Finished(code) => {
-                    self.disconnect();
-                    self.reconnect_at = None;
-                    // A connect still under way is given up: when it completes, its
-                    // stream is dropped unused instead of rejoining a finished session.
-                    self.connecting = None;
-                    self.leave_by = None;
-                    self.finished = Some(code);
-                }
+        loop {
+            self.carry_out(now);
+            if !self.send_paced(now) {
+                break;
             }
         }
+        self.send_at = if self.conn.is_some() {
+            self.pacer.next_at(now)
+        } else {
+            None
+        };
         // A rejoined connection is timed; any other phase cancels the timer.
         match self.session.phase() {
             Phase::Joined if self.session.attempts() > 0 => {
@@ -303,10 +305,82 @@ impl Client {
         }
     }
 
+    /// Sends the lines the pacer lets go now; true when sending failed and the session was
+    /// told the connection is gone (it then has outputs to carry out).
+    fn send_paced(&mut self, now: Instant) -> bool {
+        let Some(conn) = &mut self.conn else {
+            return false;
+        };
+        while let Some(line) = self.pacer.poll_ready(now) {
+            if let Err(e) = conn.send(&line) {
+                // The connection is given up on now, and the session told now (its reader's
+                // close, which follows, is then a late event): the session reconnects, and
+                // lines typed meanwhile wait for it.
+                conn.close();
+                self.conn = None;
+                self.show(DisplayLine::notice(&format!("Could not send ({e}).")));
+                self.drop_paced();
+                self.session.handle_closed();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Lines queued for a connection that is gone are not sent; the user is told how many.
+    fn drop_paced(&mut self) {
+        let dropped = self.pacer.reset();
+        if dropped > 0 {
+            let lines = if dropped == 1 {
+                "line was"
+            } else {
+                "lines were"
+            };
+            let text = format!("{dropped} {lines} not sent (the connection closed first).");
+            self.show(DisplayLine::notice(&text));
+        }
+    }
+
+    /// Carries out the session's outputs.
+    fn carry_out(&mut self, now: Instant) {
+        while let Some(output) = self.session.poll_output() {
+            match output {
+                Output::Send(line) => {
+                    if self.pacer.push(line) {
+                        self.pacer_full = false;
+                    } else if !self.pacer_full {
+                        self.pacer_full = true;
+                        self.show(DisplayLine::notice(
+                            "Too many lines are waiting to be sent; dropping lines.",
+                        ));
+                    }
+                }
+                Output::Show(line) => self.show(line),
+                Output::OpenLog(nick) => self.open_log(&nick),
+                Output::Disconnect => self.disconnect(),
+                Output::Reconnect(delay) => {
+                    self.conn = None;
+                    self.drop_paced();
+                    self.reconnect_at = Some(now + delay);
+                }
+                Output::Finished(code) => {
+                    self.disconnect();
+                    self.reconnect_at = None;
+                    // A connect still under way is given up: when it completes, its
+                    // stream is dropped unused instead of rejoining a finished session.
+                    self.connecting = None;
+                    self.leave_by = None;
+                    self.finished = Some(code);
+                }
+            }
+        }
+    }
+
     fn disconnect(&mut self) {
         if let Some(conn) = self.conn.take() {
             conn.close();
         }
+        self.drop_paced();
     }
 
     fn reporter(&self, id: u64) -> impl FnMut(NetEvent) -> bool + Send + 'static {
@@ -426,8 +500,13 @@ mod tests {
         // The server reads nothing: type until the send queue is full.
         let line = "x".repeat(4000);
         let mut notices = Vec::new();
-        for _ in 0..100_000 {
-            client.handle_typed(Instant::now(), Typed::Line(line.clone()));
+        let start = Instant::now();
+        for i in 0..100_000 {
+            // Time goes on (the pacer lets about two lines go per step), so the lines reach
+            // the connection's queue.
+            let now = start + Duration::from_millis(200) * i;
+            // Distinct lines: a repeated one costs the pacer three.
+            client.handle_typed(now, Typed::Line(format!("{i} {line}")));
             let shown = std::iter::from_fn(|| client.poll_shown()).map(|l| l.text);
             notices.extend(shown.filter(|t| t.starts_with("* ")));
             if !notices.is_empty() {

@@ -4,9 +4,9 @@
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-/// Most bytes the editor holds: the server refuses lines over 4096 bytes, and a `/schedule`
-/// offset adds 6, so a longer line could never be sent.
-pub(crate) const MAX_INPUT_BYTES: usize = 4090;
+/// Most bytes the editor holds. Longer than one server line (4096 bytes): a long line is
+/// sent as several (`wire::split_long`), never cut.
+pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024;
 
 /// The columns a grapheme may take on a terminal: its Unicode width, or, for a cluster
 /// terminals disagree on (regional-indicator flags, ZWJ sequences, emoji with a variation
@@ -55,7 +55,7 @@ impl LineEditor {
     pub(crate) fn set(&mut self, text: &str) {
         self.text.clear();
         self.cursor = 0;
-        self.insert_str(text);
+        let _ = self.insert_str(text);
     }
 
     /// Takes the line out (Enter), leaving the editor empty.
@@ -67,8 +67,9 @@ impl LineEditor {
     /// Inserts text at the cursor (a paste), as one line, since one line is one message: each
     /// line break (CR, LF or CR LF; terminals paste them as CR) and each tab becomes one
     /// space, and other control characters vanish; past [`MAX_INPUT_BYTES`] the rest is
-    /// dropped.
-    pub(crate) fn insert_str(&mut self, s: &str) {
+    /// dropped, and then it returns false.
+    pub(crate) fn insert_str(&mut self, s: &str) -> bool {
+        let fits = self.text.len() + s.len() <= MAX_INPUT_BYTES;
         let mut chars = s.chars().peekable();
         while let Some(c) = chars.next() {
             match c {
@@ -81,6 +82,7 @@ impl LineEditor {
                 c => self.insert(c),
             }
         }
+        fits
     }
 
     /// Inserts one character at the cursor (controls are ignored).
@@ -262,7 +264,7 @@ mod tests {
 
     fn typed(s: &str) -> LineEditor {
         let mut e = LineEditor::default();
-        e.insert_str(s);
+        let _ = e.insert_str(s);
         e
     }
 
@@ -333,7 +335,7 @@ mod tests {
         assert_eq!(e.text(), "one two");
         e.delete_word_before();
         assert_eq!(e.text(), "one ");
-        e.insert_str("x y");
+        assert!(e.insert_str("x y"));
         e.left();
         e.delete_to_start();
         assert_eq!(e.text(), "y");
@@ -366,7 +368,7 @@ mod tests {
     fn a_paste_goes_in_at_the_cursor() {
         let mut e = typed("ac");
         e.left();
-        e.insert_str("1\r2\r\n3");
+        assert!(e.insert_str("1\r2\r\n3"));
         assert_eq!(e.text(), "a1 2 3c");
         e.insert('!');
         assert_eq!(e.text(), "a1 2 3!c");
@@ -374,7 +376,8 @@ mod tests {
 
     #[test]
     fn length_is_capped() {
-        let mut e = typed(&"x".repeat(MAX_INPUT_BYTES + 10));
+        let mut e = LineEditor::default();
+        assert!(!e.insert_str(&"x".repeat(MAX_INPUT_BYTES + 10)));
         assert_eq!(e.text().len(), MAX_INPUT_BYTES);
         e.backspace();
         e.insert('가');

@@ -16,6 +16,7 @@ mod facts;
 mod history;
 mod input;
 mod net;
+mod pace;
 mod plain;
 mod session;
 mod tui;

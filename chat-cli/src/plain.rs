@@ -55,9 +55,10 @@ fn print_line(stdout: &mut impl Write, line: &DisplayLine) {
     }
 }
 
-/// Longest stdin line kept (before its line break): the server refuses longer lines
-/// (PROTOCOL.md §1), so the rest of such a line is skipped without being stored.
-const MAX_TYPED_BYTES: usize = 4096;
+/// Longest stdin line kept (before its line break). A line over the server's 4096 bytes is
+/// sent as several (`wire::split_long`); past this bound the line is skipped whole without
+/// being stored, with a notice, so one endless line cannot fill memory.
+const MAX_TYPED_BYTES: usize = crate::input::MAX_INPUT_BYTES;
 
 /// Reads stdin lines (invalid UTF-8 replaced, CR LF accepted) in a thread; its end, or a
 /// read error, is [`Typed::End`]. A line over [`MAX_TYPED_BYTES`] is not sent, with a notice.

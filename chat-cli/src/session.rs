@@ -15,7 +15,9 @@ use time::UtcOffset;
 use crate::display::DisplayLine;
 use crate::facts::{Closing, Fact, fact};
 use crate::net::backoff;
-use crate::wire::{OutgoingKind, is_quit, outgoing};
+use crate::wire::{
+    MAX_LINE_BYTES, Outgoing, OutgoingKind, is_quit, outgoing, outgoing_piece, split_long,
+};
 
 /// Typed lines kept while they cannot be sent yet (offline, or a nickname answer pending).
 const MAX_HELD: usize = 1000;
@@ -359,6 +361,27 @@ impl Session {
             return self.send_attempt(line);
         }
         let outgoing = outgoing(&line, self.offset);
+        if outgoing.line.len() <= MAX_LINE_BYTES {
+            return self.send(outgoing);
+        }
+        // Never cut off: split into lines that fit, or keep it whole and say why.
+        match split_long(&outgoing.line) {
+            Some(pieces) => {
+                let count = pieces.len();
+                for piece in pieces {
+                    // Each piece is sent as typed (`//x` stays chat); no offset to add.
+                    self.send(outgoing_piece(piece));
+                }
+                self.notice(&format!("Sent as {count} lines."));
+            }
+            None => self.notice(&format!(
+                "Line too long (max {MAX_LINE_BYTES} bytes); it was not sent. Up brings it back."
+            )),
+        }
+    }
+
+    /// Sends one wire line, showing it first when it is chat (the server never echoes it).
+    fn send(&mut self, outgoing: Outgoing) {
         match outgoing.kind {
             OutgoingKind::Chat(text) => {
                 if let Some(nick) = &self.nick

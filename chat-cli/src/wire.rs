@@ -3,6 +3,10 @@
 use chatcore::command::{self, Command};
 use chatcore::timespec::{TimeSpec, format_offset};
 use time::UtcOffset;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Longest line the server takes, without its LF (PROTOCOL.md §1).
+pub(crate) const MAX_LINE_BYTES: usize = 4096;
 
 /// What a typed line becomes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +40,12 @@ pub(crate) fn outgoing(typed: &str, offset: UtcOffset) -> Outgoing {
         .chars()
         .filter(|c| !matches!(c, '\r' | '\n'))
         .collect();
-    let line = with_schedule_offset(&line, offset).unwrap_or(line);
+    outgoing_piece(with_schedule_offset(&line, offset).unwrap_or(line))
+}
+
+/// A piece of a split line ([`split_long`]) as it goes on the wire: already in its wire
+/// form, so no `/schedule` offset is added.
+pub(crate) fn outgoing_piece(line: String) -> Outgoing {
     let kind = match command::parse(&line) {
         Command::Chat(text) => OutgoingKind::Chat(text.to_owned()),
         Command::Quit => OutgoingKind::Quit,
@@ -48,6 +57,90 @@ pub(crate) fn outgoing(typed: &str, offset: UtcOffset) -> Outgoing {
 /// True when the typed line is `/quit` as the server understands it.
 pub(crate) fn is_quit(typed: &str) -> bool {
     matches!(command::parse(typed.trim_end()), Command::Quit)
+}
+
+/// A wire line longer than [`MAX_LINE_BYTES`] as several that each fit, so nothing is cut
+/// off: chat, `/me` and `/whisper` (`/msg`) text is split at the last space in the second
+/// half of a piece, else at a grapheme boundary, and each piece keeps the command and its
+/// nickname (a chat piece that would start with `/` is escaped as `//`). `None` for any
+/// other command, which cannot be split without changing what it means.
+pub(crate) fn split_long(line: &str) -> Option<Vec<String>> {
+    let (prefix, body, chat) = match command::parse(line) {
+        Command::Chat(text) => ("", text, true),
+        _ => {
+            let rest = line.strip_prefix('/')?;
+            let name_end = rest.find(' ')?;
+            let name = rest[..name_end].to_ascii_lowercase();
+            let args = 1 + name_end + spaces(&line[1 + name_end..]);
+            let text_start = match name.as_str() {
+                "me" => args,
+                "whisper" | "msg" => {
+                    let nick_end = args + line[args..].find(' ')?;
+                    nick_end + spaces(&line[nick_end..])
+                }
+                _ => return None,
+            };
+            (&line[..text_start], &line[text_start..], false)
+        }
+    };
+    // One byte kept for the `//` escape of a chat piece.
+    let budget = MAX_LINE_BYTES.checked_sub(prefix.len() + 1)?.max(4);
+    let pieces = split_text(body, budget)
+        .into_iter()
+        .map(|piece| {
+            if chat && piece.starts_with('/') {
+                format!("/{piece}")
+            } else {
+                format!("{prefix}{piece}")
+            }
+        })
+        .collect();
+    Some(pieces)
+}
+
+/// Leading spaces of `s`, in bytes.
+fn spaces(s: &str) -> usize {
+    s.len() - s.trim_start_matches(' ').len()
+}
+
+/// `text` in pieces of at most `budget` bytes, none blank, cut at a space where one falls
+/// in the second half of a piece (the spaces at a cut are dropped), else between graphemes.
+fn split_text(text: &str, budget: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while rest.len() > budget {
+        let mut cut = 0;
+        let mut space = None;
+        for (i, g) in rest.grapheme_indices(true) {
+            if i + g.len() > budget {
+                break;
+            }
+            cut = i + g.len();
+            if g == " " && i > budget / 2 {
+                space = Some(i);
+            }
+        }
+        if cut == 0 {
+            // A single grapheme longer than a line (thousands of combining marks): cut it
+            // at a character boundary rather than loop.
+            cut = (1..=budget)
+                .rev()
+                .find(|&i| rest.is_char_boundary(i))
+                .unwrap_or(rest.len());
+        }
+        let (piece, next) = match space {
+            Some(at) => (&rest[..at], &rest[at..]),
+            None => (&rest[..cut], &rest[cut..]),
+        };
+        if !piece.trim().is_empty() {
+            pieces.push(piece.trim_end_matches(' '));
+        }
+        rest = next.trim_start_matches(' ');
+    }
+    if !rest.trim().is_empty() {
+        pieces.push(rest);
+    }
+    pieces
 }
 
 /// The line with the offset appended to a bare `/schedule` time, or `None` to keep it as is.
@@ -178,5 +271,68 @@ mod tests {
             wire("/schedule 9:00 회의 시작"),
             "/schedule 9:00+09:00 회의 시작"
         );
+    }
+
+    #[test]
+    fn long_chat_is_split_at_spaces_into_lines_that_fit() {
+        let words: Vec<String> = (0..600).map(|i| format!("word{i:04}")).collect();
+        let text = words.join(" ");
+        assert!(text.len() > MAX_LINE_BYTES);
+        let pieces = split_long(&text).expect("chat splits");
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces.iter().all(|p| p.len() <= MAX_LINE_BYTES));
+        assert!(
+            pieces
+                .iter()
+                .all(|p| p.starts_with("word") && !p.ends_with(' '))
+        );
+        assert_eq!(pieces.join(" "), text);
+    }
+
+    #[test]
+    fn text_without_spaces_is_split_between_graphemes() {
+        let text = "가".repeat(3000);
+        let pieces = split_long(&text).expect("chat splits");
+        assert_eq!(pieces.len(), 3);
+        assert!(pieces.iter().all(|p| p.len() <= MAX_LINE_BYTES));
+        assert_eq!(pieces.concat(), text);
+        let flags = "🇰🇷".repeat(600);
+        let pieces = split_long(&flags).expect("chat splits");
+        assert!(
+            pieces
+                .iter()
+                .all(|p| p.len() <= MAX_LINE_BYTES && p.len() % 8 == 0)
+        );
+        assert_eq!(pieces.concat(), flags);
+    }
+
+    #[test]
+    fn commands_keep_their_prefix_and_chat_pieces_stay_chat() {
+        let body = format!("{} /etc {}", "a".repeat(3000), "b".repeat(3000));
+        for (line, prefix) in [
+            (format!("/me {body}"), "/me "),
+            (format!("/ME  {body}"), "/ME  "),
+            (format!("/whisper Bob {body}"), "/whisper Bob "),
+            (format!("/msg  Bob  {body}"), "/msg  Bob  "),
+        ] {
+            let pieces = split_long(&line).expect("splits");
+            assert_eq!(pieces.len(), 2, "{line:.20}");
+            assert!(pieces.iter().all(|p| p.starts_with(prefix)));
+            assert!(pieces.iter().all(|p| p.len() <= MAX_LINE_BYTES));
+        }
+        // A piece of chat that starts with `/` is escaped, so it is not a command.
+        let line = format!("{} /quit now", "x".repeat(4094));
+        let pieces = split_long(&line).expect("splits");
+        assert_eq!(pieces, ["x".repeat(4094), "//quit now".to_owned()]);
+        // `//` chat keeps meaning chat.
+        let pieces = split_long(&format!("//{}", "y".repeat(5000))).expect("splits");
+        assert!(pieces[0].starts_with("//y"), "{:.10}", pieces[0]);
+        assert!(pieces[1].starts_with('y'));
+        // Other commands are not split.
+        assert_eq!(
+            split_long(&format!("/schedule 9:00 {}", "z".repeat(5000))),
+            None
+        );
+        assert_eq!(split_long(&format!("/notice {}", "z".repeat(5000))), None);
     }
 }

@@ -106,7 +106,21 @@ struct App {
     leaving: bool,
     /// Rows of the message pane at the last draw, for PgUp/PgDn.
     page: usize,
+    /// A paste of many lines waiting for Enter (send) or Esc (cancel).
+    pending_paste: Option<PendingPaste>,
 }
+
+/// A multi-line paste of [`PASTE_CONFIRM`] lines or more, held until confirmed (irssi's
+/// paste guard): an accidental paste of a whole file must not flood the room.
+struct PendingPaste {
+    /// The lines to send, the draft joined to the first.
+    lines: Vec<String>,
+    /// The text after the last line break, left on the input line once sent.
+    rest: String,
+}
+
+/// A paste of this many lines or more asks first.
+const PASTE_CONFIRM: usize = 5;
 
 /// Runs terminal mode until the user leaves; returns the exit code.
 pub(crate) fn run(
@@ -128,6 +142,7 @@ pub(crate) fn run(
         offset,
         leaving: false,
         page: 10,
+        pending_paste: None,
     };
     let code = event_loop(&mut client, &mut app, &mut terminal, &rx);
     drop(terminal);
@@ -237,13 +252,13 @@ fn draw(
         online: session.online(),
         state,
     };
-    let label = if session.wants_nickname() {
-        "Nickname: "
-    } else {
-        "> "
+    let label = match &app.pending_paste {
+        Some(paste) => format!("Send {} pasted lines? Enter/Esc ", paste.lines.len()),
+        None if session.wants_nickname() => "Nickname: ".to_owned(),
+        None => "> ".to_owned(),
     };
     let prompt = Prompt {
-        label,
+        label: &label,
         editor: &app.editor,
     };
     // The width first: a resize changes how many rows the scrolled-back view spans.
@@ -300,7 +315,7 @@ fn handle_terminal(
         {
             redraw(terminal)?;
         }
-        TermEvent::Paste(text) => app.editor.insert_str(&text),
+        TermEvent::Paste(text) if app.pending_paste.is_none() => paste(client, app, &text),
         // A resize is picked up by the next draw.
         _ => {}
     }
@@ -311,6 +326,16 @@ fn handle_terminal(
 fn handle_key(client: &mut Client, app: &mut App, key: KeyEvent) -> bool {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let alt = key.modifiers.contains(KeyModifiers::ALT);
+    if let Some(pending) = app.pending_paste.take() {
+        match key.code {
+            KeyCode::Enter => send_paste(client, app, pending),
+            KeyCode::Esc => client.notice("Paste cancelled; nothing was sent."),
+            KeyCode::Char('c') if ctrl => leave(client, app),
+            // Anything else waits for the answer.
+            _ => app.pending_paste = Some(pending),
+        }
+        return false;
+    }
     let editor = &mut app.editor;
     match key.code {
         KeyCode::Char('c') if ctrl => leave(client, app),
@@ -365,11 +390,57 @@ fn submit(client: &mut Client, app: &mut App) {
     test_panic();
     let line = app.editor.take();
     app.history.push(&line);
+    send_line(client, app, line);
+}
+
+fn send_line(client: &mut Client, app: &mut App, line: String) {
     app.pane.scroll_to_bottom();
     if crate::wire::is_quit(&line) {
         app.leaving = true;
     }
     client.handle_typed(Instant::now(), Typed::Line(line));
+}
+
+/// A bracketed paste. Without a line break it goes in at the cursor. With line breaks it
+/// acts as if typed: the draft with the first line is sent, then each further line, and
+/// the text after the last break stays on the input line; from [`PASTE_CONFIRM`] lines on
+/// it asks first. Blank lines are skipped, as Enter on an empty line is.
+fn paste(client: &mut Client, app: &mut App, text: &str) {
+    let mut parts: Vec<&str> = text.split('\n').flat_map(|l| l.split('\r')).collect();
+    // CR LF leaves an empty piece between CR and LF; blank pieces are skipped below.
+    if parts.len() == 1 {
+        if !app.editor.insert_str(text) {
+            client.notice(&format!(
+                "The paste was cut at {} KiB (the input line's limit).",
+                crate::input::MAX_INPUT_BYTES / 1024
+            ));
+        }
+        return;
+    }
+    let rest = parts.pop().unwrap_or_default().to_owned();
+    let mut first = app.editor.clone();
+    let _ = first.insert_str(parts.first().copied().unwrap_or_default());
+    let mut lines = vec![first.text().to_owned()];
+    lines.extend(parts.iter().skip(1).map(|l| (*l).to_owned()));
+    lines.retain(|l| !l.trim().is_empty());
+    let pending = PendingPaste { lines, rest };
+    if pending.lines.len() >= PASTE_CONFIRM {
+        client.notice(&format!(
+            "You pasted {} lines: Enter sends them, Esc cancels.",
+            pending.lines.len()
+        ));
+        app.pending_paste = Some(pending);
+    } else {
+        send_paste(client, app, pending);
+    }
+}
+
+fn send_paste(client: &mut Client, app: &mut App, paste: PendingPaste) {
+    app.editor.take();
+    for line in paste.lines {
+        send_line(client, app, line);
+    }
+    let _ = app.editor.insert_str(&paste.rest);
 }
 
 /// Debug builds only: with `CHAT_CLI_TEST_PANIC` set, Enter panics, so the tests can prove

@@ -398,6 +398,12 @@ impl Tmux {
         self.run(&["send-keys", "-t", "0", "-l", text]);
     }
 
+    /// Pastes text as a terminal does (bracketed, line breaks as CR).
+    pub(crate) fn paste(&self, text: &str) {
+        self.run(&["set-buffer", "-b", "paste", "--", text]);
+        self.run(&["paste-buffer", "-p", "-d", "-b", "paste", "-t", "0"]);
+    }
+
     /// Presses keys by tmux name (`Enter`, `C-c`, `Left`).
     pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "0"];
