@@ -29,7 +29,7 @@ fn a_schedule_whose_author_left_is_still_delivered() {
     bob.expect(&["[Server]: Bye, Bob."]);
     alice.expect(&[
         "[Server]: Bob has left the chat.",
-        "[Scheduled by Bob] Meeting starts soon",
+        "[Scheduled by Bob (left)] Meeting starts soon",
     ]);
     drop((alice, bob));
     let events = server.log_events();

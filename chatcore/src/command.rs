@@ -28,6 +28,10 @@ pub enum Command<'a> {
         /// The reason; empty when none was given.
         reason: &'a str,
     },
+    /// `/me <action>`: an action line, `* Alice waves`.
+    Me(&'a str),
+    /// `/admin <nickname>`: hand the admin role over.
+    Admin(&'a str),
     /// `/user`.
     User,
     /// `/help`.
@@ -51,6 +55,10 @@ pub enum Usage {
     Schedule,
     /// `/kick`.
     Kick,
+    /// `/me`.
+    Me,
+    /// `/admin`.
+    Admin,
 }
 
 impl Usage {
@@ -61,6 +69,8 @@ impl Usage {
             Usage::Whisper => "/whisper <nickname> <message>",
             Usage::Schedule => "/schedule <HH:MM> <message>",
             Usage::Kick => "/kick <nickname> [reason]",
+            Usage::Me => "/me <action>",
+            Usage::Admin => "/admin <nickname>",
         }
     }
 }
@@ -115,6 +125,17 @@ pub fn parse(line: &str) -> Command<'_> {
                 reason: reason.trim_end_matches(' '),
             },
         }
+    } else if is("me") {
+        if is_blank(args) {
+            Command::Usage(Usage::Me)
+        } else {
+            Command::Me(args)
+        }
+    } else if is("admin") {
+        match word(args) {
+            ("", _) => Command::Usage(Usage::Admin),
+            (nick, _) => Command::Admin(nick),
+        }
     } else if is("user") || is("users") {
         Command::User
     } else if is("help") {
@@ -167,6 +188,8 @@ mod tests {
             }
         );
         assert_eq!(parse("/rename  Alice123 "), Command::Rename("Alice123"));
+        assert_eq!(parse("/ME  waves  hello"), Command::Me("waves  hello"));
+        assert_eq!(parse("/admin  Bob "), Command::Admin("Bob"));
         assert_eq!(parse("/user"), Command::User);
         assert_eq!(parse("/users"), Command::User);
         assert_eq!(parse("/HELP"), Command::Help);
@@ -190,6 +213,9 @@ mod tests {
         assert_eq!(parse("/schedule 15:30"), Command::Usage(Usage::Schedule));
         assert_eq!(parse("/kick"), Command::Usage(Usage::Kick));
         assert_eq!(parse("/kick   "), Command::Usage(Usage::Kick));
+        assert_eq!(parse("/me"), Command::Usage(Usage::Me));
+        assert_eq!(parse("/me   "), Command::Usage(Usage::Me));
+        assert_eq!(parse("/admin"), Command::Usage(Usage::Admin));
     }
 
     #[test]

@@ -86,6 +86,13 @@ pub enum Event {
         /// The sanitised text.
         text: String,
     },
+    /// An action line (`/me`) was broadcast.
+    Action {
+        /// The sender.
+        nick: Nickname,
+        /// The sanitised text.
+        text: String,
+    },
     /// A member renamed itself.
     Rename {
         /// The old nickname.
@@ -210,6 +217,7 @@ impl fmt::Display for Event {
             },
             Event::Admin { nick } => write!(f, "admin {nick}"),
             Event::Chat { nick, text } => write!(f, "chat {nick}: {text}"),
+            Event::Action { nick, text } => write!(f, "me {nick}: {text}"),
             Event::Rename { from, to } => write!(f, "rename {from} -> {to}"),
             Event::Whisper { from, to, text } => write!(f, "whisper {from} -> {to}: {text}"),
             Event::Scheduled {

@@ -832,7 +832,12 @@ impl Model {
                     );
                     assert_eq!(sim.instant_of(record.at), s.due, "#{seq} fired off time");
                     s.state = SchedState::Fired;
-                    fired_lines.push(s.line.clone());
+                    // `(left)` once the author's connection is no longer a member.
+                    let line = match s.author {
+                        Some(_) => s.line.clone(),
+                        None => s.line.replacen("] ", " (left)] ", 1),
+                    };
+                    fired_lines.push(line);
                     if let Some(m) = s.author.and_then(|a| self.members.get_mut(&a)) {
                         m.schedules -= 1;
                     }

@@ -1,4 +1,5 @@
-//! A member who leaves keeps their schedules: they fire under the name they were set with.
+//! A member who leaves keeps their schedules: they fire under the name they were set with,
+//! marked `(left)` since the author's connection is gone.
 
 mod support;
 
@@ -18,10 +19,10 @@ fn scheduled_message_is_delivered_after_author_left() {
     sim.clear();
 
     sim.advance(secs(1));
-    sim.expect(1, &["[Scheduled by Charlie] after quit"]);
+    sim.expect(1, &["[Scheduled by Charlie (left)] after quit"]);
     sim.expect_logs(&["fired #1 Charlie: after quit"]);
     sim.advance(secs(60));
-    sim.expect(1, &["[Scheduled by Bob] after disconnect"]);
+    sim.expect(1, &["[Scheduled by Bob (left)] after disconnect"]);
     sim.expect_logs(&["fired #2 Bob: after disconnect"]);
     assert_eq!(sim.room.poll_timeout(), None);
 }

@@ -46,6 +46,17 @@ fn check(line: &str) {
             );
             vec![word, text]
         }
+        Command::Me(text) => {
+            assert!(
+                !text.trim().is_empty() && !text.starts_with(' '),
+                "{text:?}"
+            );
+            vec![text]
+        }
+        Command::Admin(nick) => {
+            assert!(!nick.is_empty() && !nick.contains(' '), "{nick:?}");
+            vec![nick]
+        }
         Command::Kick { nick, reason } => {
             assert!(!nick.is_empty() && !nick.contains(' '), "{nick:?}");
             assert_eq!(reason.trim_matches(' '), reason);
@@ -92,6 +103,8 @@ mod tests {
             "/help me",
             "/QUIT",
             "/schedule 1:00",
+            "/ME  waves ",
+            "/admin  Bob  x",
             "/dance",
             "/개똥 x",
         ] {

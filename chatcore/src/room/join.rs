@@ -170,7 +170,8 @@ impl Room {
             id,
             format_args!("Welcome, {nick}! {n}/{cap} online. Type /help for commands."),
         );
-        if n == 1 {
+        if self.admin.is_none() {
+            self.admin = Some(id);
             self.reply(id, format_args!("You are the admin."));
         }
         let line = server_line(format_args!("{nick} has joined the chat."));

@@ -46,6 +46,7 @@ impl Room {
             }
         }
         self.members.clear();
+        self.admin = None;
         self.nicks.clear();
         self.pending.clear();
         self.schedules.clear();
@@ -100,9 +101,13 @@ impl Room {
         self.announce_admin(now, was_admin);
     }
 
+    /// Removes a member; when it was the admin, the longest member becomes admin.
     pub(super) fn remove_member(&mut self, id: ClientId, nick: &Nickname) {
         self.members.retain(|&m| m != id);
         self.nicks.remove(&nick.key());
+        if self.admin == Some(id) {
+            self.admin = self.members.first().copied();
+        }
     }
 
     pub(super) fn announce_admin(&mut self, now: Now, was_admin: bool) {

@@ -44,7 +44,9 @@ impl Room {
         };
         let clean = sanitize(&text);
         match command::parse(&clean) {
-            Command::Chat(text) => self.chat(now, id, text),
+            Command::Chat(text) => self.say(now, id, text, Say::Chat),
+            Command::Me(text) => self.say(now, id, text, Say::Action),
+            Command::Admin(nick) => self.hand_admin(now, id, nick),
             Command::Rename(to) if only_tabs_cleaned(&text, &clean) => self.rename(now, id, to),
             // A nickname with a control or bidi character is refused, not cleaned (a TAB
             // is a space here, as around a nickname at the prompt).
@@ -97,13 +99,13 @@ impl Room {
     }
 
     /// The member a typed nickname names, if it is in the room.
-    fn find(&self, typed: &str) -> Option<(ClientId, Nickname)> {
+    pub(super) fn find(&self, typed: &str) -> Option<(ClientId, Nickname)> {
         let key = Nickname::parse(typed).ok()?.key();
         let &id = self.nicks.get(&key)?;
         Some((id, self.nickname(id)?.clone()))
     }
 
-    fn no_such_user(&mut self, now: Now, id: ClientId, typed: &str) {
+    pub(super) fn no_such_user(&mut self, now: Now, id: ClientId, typed: &str) {
         let typed = truncate(typed, ECHO_MAX);
         self.reject(
             now,
@@ -112,7 +114,9 @@ impl Room {
         );
     }
 
-    fn chat(&mut self, now: Now, id: ClientId, text: &str) {
+    /// A public line to every other member: chat (`Alice >> hi`) or an action
+    /// (`* Alice waves`). Both are charged alike, repeats included.
+    fn say(&mut self, now: Now, id: ClientId, text: &str, kind: Say) {
         if is_blank(text) {
             return;
         }
@@ -122,19 +126,21 @@ impl Room {
             return;
         };
         let nick = member.nick.clone();
-        let out = line(&[nick.as_str(), " >> ", text]);
+        let out = match kind {
+            Say::Chat => line(&[nick.as_str(), " >> ", text]),
+            Say::Action => line(&["* ", nick.as_str(), " ", text]),
+        };
         if repeat_cost > 0 && out == member.last_line {
             member.flood.charge(repeat_cost, since);
         }
         member.last_line = out.clone();
         self.broadcast(&out, Some(id));
-        self.log(
-            now,
-            Event::Chat {
-                nick,
-                text: text.to_owned(),
-            },
-        );
+        let text = text.to_owned();
+        let event = match kind {
+            Say::Chat => Event::Chat { nick, text },
+            Say::Action => Event::Action { nick, text },
+        };
+        self.log(now, event);
     }
 
     fn rename(&mut self, now: Now, id: ClientId, typed: &str) {
@@ -269,12 +275,14 @@ impl Room {
     }
 
     fn help(&mut self, id: ClientId) {
-        const HELP: [&str; 9] = [
+        const HELP: [&str; 11] = [
             "Commands (case does not matter):",
             "/rename <nickname> - change your nickname",
             "/whisper <nickname> <message> - send a private message (also /w)",
+            "/me <action> - tell everyone what you do (* Alice waves)",
             "/schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
             "/kick <nickname> [reason] - remove a member (admin only)",
+            "/admin <nickname> - hand the admin role to a member (admin only)",
             "/user - list the members",
             "/help - show this list",
             "/quit - leave the chat",
@@ -293,6 +301,15 @@ impl Room {
         self.actions.push_back(crate::Action::Close { id });
         self.leave(now, id, *m, LeaveCause::Quit);
     }
+}
+
+/// The kinds of public line a member sends.
+#[derive(Debug, Clone, Copy)]
+enum Say {
+    /// `Alice >> text`.
+    Chat,
+    /// `* Alice text` (`/me`).
+    Action,
 }
 
 /// At most `max` bytes of `s`, cut on a character boundary, with `...` when cut.

@@ -3,6 +3,7 @@
 mod join;
 mod leave;
 mod member;
+mod roles;
 mod schedule;
 
 use core::net::IpAddr;
@@ -40,8 +41,11 @@ pub struct Room {
     latest: Instant,
     /// Every live connection by id (ordered, so nothing depends on hash order).
     clients: BTreeMap<ClientId, Client>,
-    /// Members in join order: the first one is the admin.
+    /// Members in join order.
     members: Vec<ClientId>,
+    /// The admin: the first member, then whoever it hands the role to (`/admin`), and when
+    /// the admin leaves, the member who has been in the room longest.
+    admin: Option<ClientId>,
     /// Nickname keys in use, for case- and look-alike-insensitive uniqueness.
     nicks: BTreeMap<NickKey, ClientId>,
     /// Connections still choosing a nickname, oldest first, with their deadlines.
@@ -101,6 +105,7 @@ impl Room {
             latest: now.instant,
             clients: BTreeMap::new(),
             members: Vec::new(),
+            admin: None,
             nicks: BTreeMap::new(),
             pending: VecDeque::new(),
             per_ip: BTreeMap::new(),
@@ -118,7 +123,7 @@ impl Room {
         &self.config
     }
 
-    /// Members in join order with their nicknames; the first is the admin.
+    /// Members in join order with their nicknames.
     pub fn members(&self) -> impl Iterator<Item = (ClientId, &Nickname)> + '_ {
         self.members
             .iter()
@@ -131,9 +136,10 @@ impl Room {
             })
     }
 
-    /// The admin: the member who has been in the room longest.
+    /// The admin: the first member, or the one the admin handed the role to (`/admin`);
+    /// when the admin leaves, the member who has been in the room longest.
     pub fn admin(&self) -> Option<ClientId> {
-        self.members.first().copied()
+        self.admin
     }
 
     /// The nickname of a member, `None` for anyone else.

@@ -9,7 +9,6 @@ use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
 use crate::timespec::{TimeSpec, format_offset, format_wait};
-use bytes::Bytes;
 
 /// Schedules ordered by (due, sequence), so the first key is the next deadline and two
 /// schedules for the same minute fire in the order they were set.
@@ -30,8 +29,7 @@ struct Schedule {
     from: Option<IpAddr>,
     /// The author's nickname when it was set: the name the message goes out under.
     nick: Nickname,
-    /// The full line `[Scheduled by nick] text\n`, formatted once when set.
-    line: Bytes,
+    /// The sanitised text.
     text: String,
 }
 
@@ -101,7 +99,6 @@ impl Room {
             author: Some(id),
             from,
             nick: nick.clone(),
-            line: line(&["[Scheduled by ", nick.as_str(), "] ", text]),
             text: text.to_owned(),
         };
         self.schedules.by_due.insert((due_instant, seq), schedule);
@@ -141,7 +138,14 @@ impl Room {
             if let Some(m) = s.author.and_then(|a| self.member_mut(a)) {
                 m.schedules = m.schedules.saturating_sub(1);
             }
-            self.broadcast(&s.line, None);
+            // Once the author's connection has left, a newcomer may hold the name: say so.
+            let by = if s.author.is_some() {
+                "] "
+            } else {
+                " (left)] "
+            };
+            let out = line(&["[Scheduled by ", s.nick.as_str(), by, &s.text]);
+            self.broadcast(&out, None);
             self.log(
                 now,
                 Event::Fired {
