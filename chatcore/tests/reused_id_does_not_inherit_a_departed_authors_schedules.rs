@@ -41,5 +41,5 @@ fn kicking_the_new_owner_of_the_id_keeps_the_old_authors_schedules() {
     sim.expect_logs(&["kick Alice -> Dave"]);
     sim.clear();
     sim.advance(secs(1));
-    sim.expect(1, &["[Scheduled by Charlie] from Charlie"]);
+    sim.expect(1, &["[Scheduled by Charlie (left)] from Charlie"]);
 }

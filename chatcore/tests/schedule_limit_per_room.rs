@@ -41,7 +41,7 @@ fn schedule_limit_per_room() {
 
     // One firing frees a place.
     sim.advance(secs(1));
-    sim.expect(2, &["[Scheduled by Alice] a1"]);
+    sim.expect(2, &["[Scheduled by Alice (left)] a1"]);
     sim.line(2, "/schedule 07:00Z b2");
     sim.expect(
         2,
