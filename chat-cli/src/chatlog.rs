@@ -67,6 +67,14 @@ pub(crate) fn entry(at: OffsetDateTime, line: &str) -> String {
     format!("{stamp} {line}")
 }
 
+/// A session mark: `--- 2026-12-04 09:14 connected to 127.0.0.1:9999 as Alice ---`.
+pub(crate) fn mark(at: OffsetDateTime, text: &str) -> String {
+    let stamp = at
+        .format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
+        .unwrap_or_default();
+    format!("--- {stamp} {text} ---")
+}
+
 /// An open chat log, appended to and flushed one line at a time.
 #[derive(Debug)]
 pub(crate) struct ChatLog {
@@ -114,9 +122,18 @@ impl ChatLog {
         &self.path
     }
 
-    /// Appends one entry stamped `at`.
-    pub(crate) fn append(&mut self, at: OffsetDateTime, line: &str) -> io::Result<()> {
-        let mut entry = entry(at, line);
+    /// Appends one entry stamped `at`, or (`is_mark`) a session mark made at `at`.
+    pub(crate) fn append(
+        &mut self,
+        at: OffsetDateTime,
+        line: &str,
+        is_mark: bool,
+    ) -> io::Result<()> {
+        let mut entry = if is_mark {
+            mark(at, line)
+        } else {
+            entry(at, line)
+        };
         entry.push('\n');
         self.file.write_all(entry.as_bytes())?;
         self.file.flush()
@@ -308,13 +325,19 @@ mod tests {
         let inner = dir.join("logs");
         std::fs::create_dir_all(&inner)?;
         let mut log = ChatLog::open(&inner, "../evil")?;
-        log.append(datetime!(2026-11-25 06:00 UTC), "one")?;
-        log.append(datetime!(2026-11-25 06:01 UTC), "two")?;
+        log.append(datetime!(2026-11-25 06:00 UTC), "one", false)?;
+        log.append(
+            datetime!(2026-11-25 06:00 UTC),
+            "connected to h:1 as x",
+            true,
+        )?;
+        log.append(datetime!(2026-11-25 06:01 UTC), "two", false)?;
         assert_eq!(log.path().parent(), Some(inner.canonicalize()?.as_path()));
         let text = std::fs::read_to_string(inner.join("_._evil_chat_log.txt"))?;
         assert_eq!(
             text,
-            "2026-11-25 06:00:00+00:00 one\n2026-11-25 06:01:00+00:00 two\n"
+            "2026-11-25 06:00:00+00:00 one\n--- 2026-11-25 06:00 connected to h:1 as x ---\n\
+             2026-11-25 06:01:00+00:00 two\n"
         );
         assert_eq!(
             std::fs::read_dir(&dir)?.count(),
@@ -423,7 +446,7 @@ mod tests {
         let path = dir.path().join("Bob_chat_log.txt");
         std::fs::write(&path, "2026-11-24 06:00:00+00:00 yesterday\n")?;
         let mut log = ChatLog::open(dir.path(), "Bob")?;
-        log.append(datetime!(2026-11-25 06:00 UTC), "today")?;
+        log.append(datetime!(2026-11-25 06:00 UTC), "today", false)?;
         assert_eq!(
             std::fs::read_to_string(&path)?,
             "2026-11-24 06:00:00+00:00 yesterday\n2026-11-25 06:00:00+00:00 today\n"

@@ -18,7 +18,8 @@ use crate::chatlog::{self, ChatLog};
 use crate::display::DisplayLine;
 use crate::net::{self, Connection, NetEvent};
 use crate::pace::Pacer;
-use crate::session::{Output, Phase, Session, Typed};
+use crate::session::{Mark, Output, Phase, Session, Typed};
+use crate::wire::{Local, local_command};
 
 /// How long to wait for the server to close after `/quit`, or to answer a nickname after the
 /// user asked to leave, before leaving anyway.
@@ -72,8 +73,9 @@ pub(crate) struct Settings {
 enum Log {
     /// `--no-log`.
     Off,
-    /// No nickname yet: entries wait here to be written once the file is opened.
-    Pending(Vec<(OffsetDateTime, String)>),
+    /// No nickname yet: entries (and whether each is a session mark) wait here to be
+    /// written once the file is opened.
+    Pending(Vec<(OffsetDateTime, String, bool)>),
     /// Open, named after the session's first accepted nickname (kept after renames).
     Open(ChatLog),
     /// Could not be opened or written; the user was told once.
@@ -175,7 +177,7 @@ impl Client {
     pub(crate) fn handle_event(&mut self, now: Instant, event: Event) {
         match event {
             Event::Net { conn, event } => self.handle_net(conn, event),
-            Event::Typed(typed) => self.session.handle_typed(typed),
+            Event::Typed(typed) => return self.handle_typed(now, typed),
             Event::Terminal(_) | Event::TerminalFailed(_) | Event::Signal => return,
         }
         self.drive(now);
@@ -183,7 +185,33 @@ impl Client {
 
     /// A line typed in the terminal, or its end (Ctrl-C, Ctrl-D).
     pub(crate) fn handle_typed(&mut self, now: Instant, typed: Typed) {
+        match &typed {
+            Typed::Line(line) if !self.session.wants_nickname() => match local_command(line) {
+                Some(Local::Reconnect) => return self.reconnect_now(now, None),
+                Some(Local::Connect(addr)) => return self.reconnect_now(now, Some(addr)),
+                Some(Local::Usage(usage)) => {
+                    self.notice(&usage);
+                    return self.drive(now);
+                }
+                None => {}
+            },
+            _ => {}
+        }
         self.session.handle_typed(typed);
+        self.drive(now);
+    }
+
+    /// `/reconnect` (same server) or `/connect HOST[:PORT]`: at once, whatever the state.
+    fn reconnect_now(&mut self, now: Instant, addr: Option<String>) {
+        let new_server = addr.as_ref().is_some_and(|a| *a != self.settings.addr);
+        if let Some(addr) = addr {
+            self.settings.addr = addr;
+        }
+        self.finished = None;
+        self.connecting = None;
+        self.leave_by = None;
+        self.notice(&format!("Connecting to {}...", self.settings.addr));
+        self.session.handle_reconnect(new_server);
         self.drive(now);
     }
 
@@ -358,6 +386,18 @@ impl Client {
                 Output::Show(line) => self.show(line),
                 Output::OpenLog(nick) => self.open_log(&nick),
                 Output::Disconnect => self.disconnect(),
+                Output::Mark(mark) => {
+                    let text = match mark {
+                        Mark::Joined { nick, again: false } => {
+                            format!("connected to {} as {nick}", self.settings.addr)
+                        }
+                        Mark::Joined { nick, again: true } => {
+                            format!("reconnected to {} as {nick}", self.settings.addr)
+                        }
+                        Mark::Disconnected => format!("disconnected from {}", self.settings.addr),
+                    };
+                    self.write_log(&text, true);
+                }
                 Output::Reconnect(delay) => {
                     self.conn = None;
                     self.drop_paced();
@@ -395,17 +435,21 @@ impl Client {
     }
 
     fn record(&mut self, line: &str) {
+        self.write_log(line, false);
+    }
+
+    fn write_log(&mut self, line: &str, is_mark: bool) {
         let at = OffsetDateTime::now_utc().to_offset(self.settings.offset);
         match &mut self.log {
             Log::Open(log) => {
-                if let Err(e) = log.append(at, line) {
+                if let Err(e) = log.append(at, line, is_mark) {
                     self.log = Log::Failed;
                     let text = format!("Could not write the chat log ({e}); logging stopped.");
                     self.shown.push_back(DisplayLine::notice(&text));
                 }
             }
             Log::Pending(entries) if entries.len() < MAX_EARLY_LOG_LINES => {
-                entries.push((at, line.to_owned()));
+                entries.push((at, line.to_owned(), is_mark));
             }
             Log::Pending(_) | Log::Off | Log::Failed => {}
         }
@@ -418,8 +462,8 @@ impl Client {
         let early = std::mem::take(early);
         let opened = std::fs::create_dir_all(dir).and_then(|()| {
             let mut log = ChatLog::open(dir, nick)?;
-            for (at, line) in &early {
-                log.append(*at, line)?;
+            for (at, line, is_mark) in &early {
+                log.append(*at, line, *is_mark)?;
             }
             Ok(log)
         });

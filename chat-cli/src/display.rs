@@ -7,6 +7,22 @@ use chatcore::sanitize::sanitize;
 pub(crate) enum Kind {
     /// `[Server]: ...`
     Server,
+    /// `[Server]: Notice from Alice: ...` or `[Server]: Notice: ...`: the room's notice.
+    RoomNotice,
+    /// `[Server]:` lines that end or refuse the session: kicked, banned, shutting down.
+    Alert,
+    /// `[Server]: Last 3 messages (times in +09:00):`, drawn as a separator.
+    BacklogHeader,
+    /// `* Alice waves` (`/me`).
+    Action {
+        /// Who acts.
+        nick: String,
+    },
+    /// The user's own `/me`, shown locally because the server never echoes it.
+    OwnAction {
+        /// The user's nickname when it was sent.
+        nick: String,
+    },
     /// `[Whisper from Bob] ...`
     WhisperFrom {
         /// The sender.
@@ -48,6 +64,8 @@ pub(crate) struct DisplayLine {
     /// Byte offset in `text` where the message body starts (after `Alice >> `,
     /// `[Whisper from Bob] `, ...); 0 for lines without a sender.
     pub(crate) body_start: usize,
+    /// Bytes of the `[09:14] ` stamp a backlog line starts with; 0 for live lines.
+    pub(crate) stamp: usize,
 }
 
 impl DisplayLine {
@@ -62,6 +80,51 @@ impl DisplayLine {
             kind,
             text,
             body_start,
+            stamp: 0,
+        }
+    }
+
+    /// A backlog line, `[09:14] ` and then the line as it was delivered; `None` when `line`
+    /// does not start with such a stamp.
+    pub(crate) fn backlog(line: &str) -> Option<DisplayLine> {
+        let text = sanitize(line).into_owned();
+        let b = text.as_bytes();
+        let stamped = b.len() > 8
+            && b[0] == b'['
+            && b[3] == b':'
+            && text[6..8] == *"] "
+            && [1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit());
+        if !stamped {
+            return None;
+        }
+        let (kind, body_start) = classify(&text[8..]);
+        Some(DisplayLine {
+            kind,
+            body_start: body_start + 8,
+            text,
+            stamp: 8,
+        })
+    }
+
+    /// The `HH:MM` of a backlog line (its delivery time in the server's offset).
+    pub(crate) fn past_time(&self) -> Option<&str> {
+        (self.stamp == 8).then(|| &self.text[1..6])
+    }
+
+    /// The line without a backlog stamp.
+    pub(crate) fn shown_text(&self) -> &str {
+        &self.text[self.stamp..]
+    }
+
+    /// The user's own `/me`, as the others see it.
+    pub(crate) fn own_action(nick: &str, action: &str) -> DisplayLine {
+        let nick = sanitize(nick).into_owned();
+        let text = format!("* {nick} {}", sanitize(action));
+        DisplayLine {
+            body_start: nick.len() + 3,
+            kind: Kind::OwnAction { nick },
+            text,
+            stamp: 0,
         }
     }
 
@@ -73,6 +136,7 @@ impl DisplayLine {
             body_start: nick.len() + 4,
             kind: Kind::Own { nick },
             text,
+            stamp: 0,
         }
     }
 
@@ -82,6 +146,7 @@ impl DisplayLine {
             kind: Kind::Notice,
             text: format!("* {}", sanitize(text)),
             body_start: 0,
+            stamp: 0,
         }
     }
 
@@ -95,6 +160,7 @@ impl DisplayLine {
     pub(crate) fn mentions(&self, nick: &str) -> bool {
         match &self.kind {
             Kind::Chat { nick: from }
+            | Kind::Action { nick: from }
             | Kind::WhisperFrom { nick: from }
             | Kind::Scheduled { nick: from } => {
                 !from.eq_ignore_ascii_case(nick) && mentions(self.body(), nick)
@@ -105,8 +171,31 @@ impl DisplayLine {
 }
 
 fn classify(text: &str) -> (Kind, usize) {
+    if let Some(said) = text.strip_prefix("[Server]: ") {
+        let kind = if said.starts_with("Notice from ") || said.starts_with("Notice: ") {
+            Kind::RoomNotice
+        } else if said.starts_with("You have been kicked")
+            || said.starts_with("You are banned from ")
+            || said.starts_with("The server is shutting down.")
+        {
+            Kind::Alert
+        } else if said.starts_with("Last ") && said.contains(" messages (") && said.ends_with(':') {
+            Kind::BacklogHeader
+        } else {
+            Kind::Server
+        };
+        return (kind, 0);
+    }
     if text.starts_with("[Server]:") {
         return (Kind::Server, 0);
+    }
+    if let Some(rest) = text.strip_prefix("* ")
+        && let Some(end) = rest.find(' ')
+        && end > 0
+        && !rest[end..].trim().is_empty()
+    {
+        let nick = rest[..end].to_owned();
+        return (Kind::Action { nick }, 2 + end + 1);
     }
     for (prefix, make) in [
         ("[Whisper from ", whisper_from as fn(String) -> Kind),
@@ -147,17 +236,46 @@ fn scheduled(nick: String) -> Kind {
 /// (letters, digits, `_`, `-`) on either side make it part of another word; a `.` does not,
 /// so `see you, alice.` still counts.
 pub(crate) fn mentions(text: &str, nick: &str) -> bool {
-    if nick.is_empty() {
-        return false;
+    !mention_ranges(text, nick).is_empty()
+}
+
+/// The byte ranges of `text` where `nick` occurs as a whole word, ignoring case (see
+/// [`mentions`]), so only the name is marked, not the whole line.
+pub(crate) fn mention_ranges(text: &str, nick: &str) -> Vec<(usize, usize)> {
+    let want: Vec<char> = nick.chars().flat_map(char::to_lowercase).collect();
+    if want.is_empty() {
+        return Vec::new();
     }
-    let text = text.to_lowercase();
-    let nick = nick.to_lowercase();
     let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    text.match_indices(&nick).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + nick.len()..].chars().next();
-        !before.is_some_and(is_word) && !after.is_some_and(is_word)
-    })
+    let mut found = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut skip_to = 0;
+    for (at, c) in text.char_indices() {
+        if at >= skip_to && !prev.is_some_and(is_word) {
+            // Compare lower-cased characters from here until `want` is used up.
+            let mut lower = text[at..]
+                .char_indices()
+                .flat_map(|(i, c)| c.to_lowercase().map(move |l| (i + c.len_utf8(), l)));
+            let mut end = at;
+            let matched = want.iter().all(|w| match lower.next() {
+                Some((next, l)) if l == *w => {
+                    end = at + next;
+                    true
+                }
+                _ => false,
+            });
+            // Whole characters only, and no word character right after.
+            if matched
+                && text.is_char_boundary(end)
+                && !text[end..].chars().next().is_some_and(is_word)
+            {
+                found.push((at, end));
+                skip_to = end;
+            }
+        }
+        prev = Some(c);
+    }
+    found
 }
 
 #[cfg(test)]
@@ -266,5 +384,71 @@ mod tests {
         assert!(!DisplayLine::received("Bob >> hey").mentions("Alice"));
         assert!(!DisplayLine::received("Alice >> I am alice").mentions("Alice"));
         assert!(!DisplayLine::own("Alice", "alice").mentions("Alice"));
+    }
+
+    #[test]
+    fn room_lines() {
+        assert_eq!(
+            kind("[Server]: Notice from Alice: Lunch at 12"),
+            Kind::RoomNotice
+        );
+        assert_eq!(kind("[Server]: Notice: Lunch at 12"), Kind::RoomNotice);
+        assert_eq!(
+            kind("[Server]: You have been kicked from the chat."),
+            Kind::Alert
+        );
+        assert_eq!(
+            kind("[Server]: You are banned from \"study\" for 9 more minutes."),
+            Kind::Alert
+        );
+        assert_eq!(kind("[Server]: The server is shutting down."), Kind::Alert);
+        assert_eq!(
+            kind("[Server]: Last 3 messages (times in +09:00):"),
+            Kind::BacklogHeader
+        );
+        let action = DisplayLine::received("* Alice waves at bob");
+        assert_eq!(
+            action.kind,
+            Kind::Action {
+                nick: "Alice".into()
+            }
+        );
+        assert_eq!(action.body(), "waves at bob");
+        assert!(action.mentions("Bob"));
+        assert_eq!(kind("* lonely"), Kind::Other);
+        let own = DisplayLine::own_action("Bob", "waves");
+        assert_eq!((own.text.as_str(), own.body()), ("* Bob waves", "waves"));
+    }
+
+    #[test]
+    fn backlog_lines_keep_their_time_and_shape() {
+        let line =
+            DisplayLine::backlog("[09:14] Alice >> Hello everyone!").expect("a backlog line");
+        assert_eq!(
+            line.kind,
+            Kind::Chat {
+                nick: "Alice".into()
+            }
+        );
+        assert_eq!(line.past_time(), Some("09:14"));
+        assert_eq!(line.shown_text(), "Alice >> Hello everyone!");
+        assert_eq!(line.body(), "Hello everyone!");
+        assert_eq!(line.text, "[09:14] Alice >> Hello everyone!");
+        let action = DisplayLine::backlog("[23:59] * Bob waves").expect("a backlog action");
+        assert_eq!(action.kind, Kind::Action { nick: "Bob".into() });
+        assert_eq!(DisplayLine::backlog("Alice >> [09:14] x"), None);
+        assert_eq!(DisplayLine::backlog("[9:14] x"), None);
+        assert_eq!(DisplayLine::received("x").past_time(), None);
+    }
+
+    #[test]
+    fn mention_ranges_mark_only_the_name() {
+        assert_eq!(
+            mention_ranges("hi ALICE and alice.", "Alice"),
+            [(3, 8), (13, 18)]
+        );
+        assert_eq!(mention_ranges("malice", "Alice"), []);
+        assert_eq!(mention_ranges("개똥이 안녕", "개똥이"), [(0, 9)]);
+        assert_eq!(mention_ranges("İx", "i̇x"), [(0, 3)]);
     }
 }

@@ -21,6 +21,19 @@ pub(crate) enum Fact {
     NewAdmin(String),
     /// `You are now "Alice123".`
     Renamed(String),
+    /// `You joined "study" (2/10 online).` or `You created "study" and are its admin.`
+    EnteredRoom {
+        /// The room's name as the server spells it.
+        room: String,
+        /// `(online, capacity)` when the line says it.
+        online: Option<(u32, u32)>,
+        /// True when the room was created, with this connection as its admin.
+        created: bool,
+    },
+    /// `Last 3 messages (times in +09:00):`: that many backlog lines follow.
+    Backlog(u32),
+    /// `You are banned from "study" for 9 more minutes.`
+    Banned,
     /// Someone joined.
     Joined,
     /// Someone left or was kicked.
@@ -43,6 +56,8 @@ pub(crate) enum Closing {
     Bye,
     /// `You have been kicked from the chat.`
     Kicked,
+    /// `You are banned from "lobby" ...` at the nickname prompt.
+    Banned,
     /// `The server is shutting down.`
     Shutdown,
     /// The room is full, no nickname was chosen in time, or too many connections: the
@@ -76,6 +91,34 @@ pub(crate) fn fact(line: &str) -> Option<Fact> {
     {
         return Some(Fact::Renamed(nick.to_owned()));
     }
+    if let Some(rest) = s.strip_prefix("You joined \"")
+        && let Some(end) = rest.find('"')
+    {
+        return Some(Fact::EnteredRoom {
+            room: rest[..end].to_owned(),
+            online: ratio(&rest[end..]),
+            created: false,
+        });
+    }
+    if let Some(rest) = s.strip_prefix("You created \"")
+        && let Some(end) = rest.find('"')
+    {
+        return Some(Fact::EnteredRoom {
+            room: rest[..end].to_owned(),
+            online: None,
+            created: true,
+        });
+    }
+    if let Some(rest) = s.strip_prefix("Last ")
+        && let Some((n, _)) = rest.split_once(' ')
+        && rest.ends_with(':')
+        && let Ok(n) = n.parse()
+    {
+        return Some(Fact::Backlog(n));
+    }
+    if s.starts_with("You are banned from ") {
+        return Some(Fact::Banned);
+    }
     if let Some(rest) = s.strip_prefix("Users (") {
         let (online, capacity) = ratio(rest)?;
         return Some(Fact::Users { online, capacity });
@@ -94,6 +137,7 @@ pub(crate) fn fact(line: &str) -> Option<Fact> {
     } else if s.ends_with(" has joined the chat.") {
         return Some(Fact::Joined);
     } else if s.ends_with(" has left the chat.")
+        || s.ends_with(" has left the room.")
         || s.contains(" has been kicked from the chat.")
         || s.starts_with("You kicked ")
     {
@@ -233,5 +277,35 @@ mod tests {
         assert_eq!(ratio("12/100): a"), Some((12, 100)));
         assert_eq!(ratio("no slash"), None);
         assert_eq!(ratio("a/b"), None);
+    }
+
+    #[test]
+    fn rooms() {
+        assert_eq!(
+            f("You joined \"study\" (2/10 online)."),
+            Some(Fact::EnteredRoom {
+                room: "study".into(),
+                online: Some((2, 10)),
+                created: false
+            })
+        );
+        assert_eq!(
+            f("You created \"개발\" and are its admin."),
+            Some(Fact::EnteredRoom {
+                room: "개발".into(),
+                online: None,
+                created: true
+            })
+        );
+        assert_eq!(
+            f("Last 3 messages (times in +09:00):"),
+            Some(Fact::Backlog(3))
+        );
+        assert_eq!(f("Last words:"), None);
+        assert_eq!(
+            f("You are banned from \"study\" for 9 more minutes."),
+            Some(Fact::Banned)
+        );
+        assert_eq!(f("Bob has left the room."), Some(Fact::Left));
     }
 }

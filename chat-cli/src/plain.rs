@@ -40,7 +40,7 @@ pub(crate) fn run(mut client: Client, tx: SyncSender<Event>, rx: Receiver<Event>
 /// typed it; it is in the chat log).
 fn print_line(stdout: &mut impl Write, line: &DisplayLine) {
     match line.kind {
-        Kind::Own { .. } => {}
+        Kind::Own { .. } | Kind::OwnAction { .. } => {}
         Kind::Notice => {
             // Not `eprintln!`, which panics when stderr is a closed pipe: a notice nobody
             // reads is no reason to stop chatting (stderr is unbuffered; no flush needed).

@@ -47,6 +47,22 @@ pub(crate) enum Output {
     Reconnect(Duration),
     /// Nothing more will happen on the network; the process may exit with this code.
     Finished(u8),
+    /// Write a session mark in the chat log (`--- 2026-12-04 09:14 connected ... ---`).
+    Mark(Mark),
+}
+
+/// A turn in the session that the chat log marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// The first nickname of a connection was accepted.
+    Joined {
+        /// The nickname.
+        nick: String,
+        /// False on the first connection of the run, true on later ones.
+        again: bool,
+    },
+    /// A joined connection closed.
+    Disconnected,
 }
 
 /// What to do when the server refuses a nickname.
@@ -98,6 +114,13 @@ pub(crate) struct Session {
     online: Option<(u32, u32)>,
     /// Whether this connection is the room's admin.
     admin: bool,
+    /// The room entered with `/join`, and its code; `None` is the server's default room.
+    /// A rejoin enters it again.
+    room: Option<(String, Option<String>)>,
+    /// A `/join NAME [CODE]` sent and not answered yet.
+    joining: Option<(String, Option<String>)>,
+    /// Backlog lines (`[09:14] Alice >> ...`) still expected after the backlog header.
+    backlog_left: u32,
     /// The reason the server gave for closing, if it announced one on this connection.
     closing: Option<Closing>,
     /// Reconnect attempts since the last join that lasted ([`Session::handle_stable`]), for
@@ -125,6 +148,9 @@ impl Session {
             parked: VecDeque::new(),
             online: None,
             admin: false,
+            room: None,
+            joining: None,
+            backlog_left: 0,
             closing: None,
             attempts: 0,
             ever_joined: false,
@@ -155,6 +181,11 @@ impl Session {
         self.admin
     }
 
+    /// The current room's name, `None` for the server's default room.
+    pub(crate) fn room(&self) -> Option<&str> {
+        self.room.as_ref().map(|(name, _)| name.as_str())
+    }
+
     /// True when the next typed line is taken as a nickname attempt.
     pub(crate) fn wants_nickname(&self) -> bool {
         self.phase == Phase::Naming { attempt: None } && self.held.is_empty()
@@ -181,11 +212,37 @@ impl Session {
 
     // Inputs.
 
+    /// `/reconnect` or `/connect`: drop the connection (if any) and connect again at once,
+    /// rejoining with the same nickname (and, to the same server, the same room). Also
+    /// after a kick or when the session was over.
+    pub(crate) fn handle_reconnect(&mut self, new_server: bool) {
+        if matches!(
+            self.phase,
+            Phase::Naming { .. } | Phase::Joined | Phase::Leaving
+        ) {
+            if self.phase == Phase::Joined {
+                self.out.push_back(Output::Mark(Mark::Disconnected));
+            }
+            self.out.push_back(Output::Disconnect);
+        }
+        if new_server {
+            self.room = None;
+        }
+        self.phase = Phase::Offline;
+        self.online = None;
+        self.admin = false;
+        self.closing = None;
+        self.attempts = 0;
+        self.out.push_back(Output::Reconnect(Duration::ZERO));
+    }
+
     /// A connection is open: send the nickname (the current one on a rejoin, else `--nick`),
     /// or wait for one to be typed.
     pub(crate) fn handle_connected(&mut self) {
         self.closing = None;
         self.admin = false;
+        self.joining = None;
+        self.backlog_left = 0;
         self.phase = Phase::Naming { attempt: None };
         match self.nick.clone().or_else(|| self.preset.clone()) {
             Some(nick) => self.send_attempt(nick),
@@ -207,21 +264,47 @@ impl Session {
 
     /// One line from the server.
     pub(crate) fn handle_line(&mut self, line: &str) {
+        if self.backlog_left > 0 {
+            self.backlog_left -= 1;
+            if let Some(past) = DisplayLine::backlog(line) {
+                self.out.push_back(Output::Show(past));
+                return;
+            }
+            // Not a backlog line after all: the backlog is over.
+            self.backlog_left = 0;
+        }
         let shown = DisplayLine::received(line);
         let fact = fact(&shown.text);
         self.out.push_back(Output::Show(shown));
+        if let Some(Fact::Welcome { nick, .. }) = &fact
+            && self.is_awaiting_answer()
+        {
+            if !self.ever_joined {
+                self.out.push_back(Output::OpenLog(nick.clone()));
+            }
+            self.out.push_back(Output::Mark(Mark::Joined {
+                nick: nick.clone(),
+                again: self.ever_joined,
+            }));
+        }
         match fact {
             Some(Fact::Welcome { nick, online }) if self.is_awaiting_answer() => {
                 self.online = online;
                 let rejoined = self.ever_joined;
-                if !rejoined {
-                    self.out.push_back(Output::OpenLog(nick.clone()));
-                }
                 self.nick = Some(nick.clone());
                 self.ever_joined = true;
                 self.phase = Phase::Joined;
                 if rejoined {
                     self.notice(&format!("Rejoined the chat as {nick}."));
+                }
+                // Back into the room this session was in, before anything typed meanwhile.
+                if let Some((room, code)) = self.room.clone() {
+                    let line = match &code {
+                        Some(code) => format!("/join {room} {code}"),
+                        None => format!("/join {room}"),
+                    };
+                    self.joining = Some((room, code));
+                    self.out.push_back(Output::Send(line));
                 }
                 // Chat parked by a refused rejoin goes first, then what was typed since.
                 while let Some(typed) = self.parked.pop_back() {
@@ -251,7 +334,29 @@ impl Session {
             Some(Fact::Left) => self.count(-1),
             Some(Fact::Users { online, capacity }) => self.online = Some((online, capacity)),
             Some(Fact::Closing(closing)) => self.closing = Some(closing),
-            Some(Fact::Welcome { .. } | Fact::Refused(_)) | None => {}
+            Some(Fact::EnteredRoom {
+                room,
+                online,
+                created,
+            }) => {
+                let code = self
+                    .joining
+                    .take()
+                    .filter(|(name, _)| name.to_lowercase() == room.to_lowercase())
+                    .and_then(|(_, code)| code);
+                self.room = Some((room, code));
+                self.admin = created;
+                self.online = match (online, self.online) {
+                    (Some(online), _) => Some(online),
+                    (None, Some((_, capacity))) => Some((1, capacity)),
+                    (None, None) => None,
+                };
+            }
+            Some(Fact::Backlog(n)) => self.backlog_left = n,
+            Some(Fact::Banned) if self.is_awaiting_answer() => {
+                self.closing = Some(Closing::Banned);
+            }
+            Some(Fact::Welcome { .. } | Fact::Refused(_) | Fact::Banned) | None => {}
         }
     }
 
@@ -259,12 +364,34 @@ impl Session {
     pub(crate) fn handle_closed(&mut self) {
         match self.phase {
             Phase::Offline | Phase::Closed => return,
-            Phase::Leaving => return self.finish(0),
+            Phase::Leaving => {
+                self.out.push_back(Output::Mark(Mark::Disconnected));
+                return self.finish(0);
+            }
             Phase::Naming { .. } | Phase::Joined => {}
         }
         let can_rejoin = self.ever_joined && self.nick.is_some();
+        if self.phase == Phase::Joined {
+            self.out.push_back(Output::Mark(Mark::Disconnected));
+        }
         match self.closing {
-            Some(Closing::Bye | Closing::Kicked | Closing::Shutdown) => {
+            Some(Closing::Bye | Closing::Kicked | Closing::Banned) => {
+                self.notice("The server closed the connection. /reconnect joins again.");
+                self.finish(0);
+            }
+            // A restart (an upgrade, systemctl restart): come back when it is up again.
+            Some(Closing::Shutdown) if can_rejoin => {
+                self.phase = Phase::Offline;
+                self.online = None;
+                self.admin = false;
+                let delay = self.next_backoff();
+                self.notice(&format!(
+                    "The server is shutting down; reconnecting in {} s.",
+                    delay.as_secs()
+                ));
+                self.out.push_back(Output::Reconnect(delay));
+            }
+            Some(Closing::Shutdown) => {
                 self.notice("The server closed the connection.");
                 self.finish(0);
             }
@@ -298,7 +425,9 @@ impl Session {
                 if matches!(&typed, Typed::End) || matches!(&typed, Typed::Line(l) if is_quit(l)) {
                     self.finish(0);
                 } else {
-                    self.notice("Not connected; type /quit or press Ctrl-C to leave.");
+                    self.notice(
+                        "Not connected; type /reconnect to join again, /quit or Ctrl-C to leave.",
+                    );
                 }
             }
             Phase::Offline => match typed {
@@ -393,6 +522,15 @@ impl Session {
                     return;
                 }
             }
+            OutgoingKind::Action(text) => {
+                if let Some(nick) = &self.nick {
+                    let own = DisplayLine::own_action(nick, &text);
+                    self.out.push_back(Output::Send(outgoing.line));
+                    self.out.push_back(Output::Show(own));
+                    return;
+                }
+            }
+            OutgoingKind::Join { room, code } => self.joining = Some((room, code)),
             OutgoingKind::Quit => self.phase = Phase::Leaving,
             OutgoingKind::Command => {}
         }

@@ -23,6 +23,16 @@ pub(crate) enum OutgoingKind {
     /// Chat for everyone else; holds the text as the others will see it (`//x` -> `/x`),
     /// because the server never echoes a member's own chat back and the client shows it itself.
     Chat(String),
+    /// `/me waves`: an action the others see as `* Alice waves`; holds the text, shown
+    /// locally since the server does not echo it either.
+    Action(String),
+    /// `/join NAME [CODE]` (or `/j`): remembered so a rejoin enters the room again.
+    Join {
+        /// The room's name as typed.
+        room: String,
+        /// Its participation code, if given.
+        code: Option<String>,
+    },
     /// `/quit` (any case, any arguments): the server answers and closes.
     Quit,
     /// Any other command; the server answers it.
@@ -40,6 +50,7 @@ pub(crate) fn outgoing(typed: &str, offset: UtcOffset) -> Outgoing {
         .chars()
         .filter(|c| !matches!(c, '\r' | '\n'))
         .collect();
+    let line = with_alias(&line).unwrap_or(line);
     outgoing_piece(with_schedule_offset(&line, offset).unwrap_or(line))
 }
 
@@ -49,9 +60,98 @@ pub(crate) fn outgoing_piece(line: String) -> Outgoing {
     let kind = match command::parse(&line) {
         Command::Chat(text) => OutgoingKind::Chat(text.to_owned()),
         Command::Quit => OutgoingKind::Quit,
-        _ => OutgoingKind::Command,
+        _ => match split_command(&line).as_ref().map(|(n, a)| (n.as_str(), *a)) {
+            Some(("me", text)) if !text.trim().is_empty() => OutgoingKind::Action(text.to_owned()),
+            Some(("join", args)) => {
+                let mut args = args.split(' ').filter(|a| !a.is_empty());
+                match (args.next(), args.next()) {
+                    (Some(room), code) => OutgoingKind::Join {
+                        room: room.to_owned(),
+                        code: code.map(str::to_owned),
+                    },
+                    (None, _) => OutgoingKind::Command,
+                }
+            }
+            _ => OutgoingKind::Command,
+        },
     };
     Outgoing { line, kind }
+}
+
+/// `/name args` as the lower-case name and the arguments after the spaces that follow it.
+fn split_command(line: &str) -> Option<(String, &str)> {
+    let rest = line.strip_prefix('/')?;
+    if rest.starts_with('/') {
+        return None;
+    }
+    let end = rest.find(' ').unwrap_or(rest.len());
+    Some((
+        rest[..end].to_ascii_lowercase(),
+        rest[end..].trim_start_matches(' '),
+    ))
+}
+
+/// A command the client carries out itself, never sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Local {
+    /// `/reconnect`: drop the connection and connect again at once.
+    Reconnect,
+    /// `/connect HOST[:PORT]`: connect to another server (port 9999 unless given).
+    Connect(String),
+    /// A client command used wrongly: its usage line.
+    Usage(String),
+}
+
+/// The client's own commands (`/reconnect`, `/connect`); `None` for anything else.
+pub(crate) fn local_command(line: &str) -> Option<Local> {
+    let (name, args) = split_command(line.trim_end())?;
+    match name.as_str() {
+        "reconnect" => Some(Local::Reconnect),
+        "connect" => Some(match server_addr(args) {
+            Some(addr) => Local::Connect(addr),
+            None => Local::Usage("Usage: /connect HOST[:PORT]".into()),
+        }),
+        _ => None,
+    }
+}
+
+/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address as `host:port` (port 9999 when
+/// not given).
+fn server_addr(arg: &str) -> Option<String> {
+    let arg = arg.trim();
+    if arg.is_empty() || arg.contains(' ') {
+        return None;
+    }
+    if let Some(rest) = arg.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        let port = match after.strip_prefix(':') {
+            Some(port) => port.parse::<u16>().ok()?,
+            None if after.is_empty() => 9999,
+            None => return None,
+        };
+        return Some(format!("[{host}]:{port}"));
+    }
+    match arg.matches(':').count() {
+        0 => Some(format!("{arg}:9999")),
+        1 => {
+            let (host, port) = arg.split_once(':')?;
+            let port: u16 = port.parse().ok()?;
+            (!host.is_empty()).then(|| format!("{host}:{port}"))
+        }
+        _ => Some(format!("[{arg}]:9999")),
+    }
+}
+
+/// IRC habits: `/nick` is `/rename`, `/msg` is `/whisper`, `/j` is `/join` (any case).
+fn with_alias(line: &str) -> Option<String> {
+    let (name, _) = split_command(line)?;
+    let target = match name.as_str() {
+        "nick" => "rename",
+        "msg" => "whisper",
+        "j" => "join",
+        _ => return None,
+    };
+    Some(format!("/{target}{}", &line[1 + name.len()..]))
 }
 
 /// True when the typed line is `/quit` as the server understands it.
@@ -334,5 +434,69 @@ mod tests {
             None
         );
         assert_eq!(split_long(&format!("/notice {}", "z".repeat(5000))), None);
+    }
+
+    #[test]
+    fn irc_aliases_become_the_servers_commands() {
+        assert_eq!(wire("/nick Alice2"), "/rename Alice2");
+        assert_eq!(wire("/NICK Alice2"), "/rename Alice2");
+        assert_eq!(wire("/msg Bob hi there"), "/whisper Bob hi there");
+        assert_eq!(wire("/j study 1234"), "/join study 1234");
+        assert_eq!(wire("/j"), "/join");
+        // Only whole command names, and never chat.
+        assert_eq!(wire("/nickname x"), "/nickname x");
+        assert_eq!(wire("//nick x"), "//nick x");
+        assert_eq!(wire("nick x"), "nick x");
+    }
+
+    #[test]
+    fn actions_and_joins_are_recognised() {
+        assert_eq!(
+            outgoing("/me waves 👋", UtcOffset::UTC).kind,
+            OutgoingKind::Action("waves 👋".into())
+        );
+        assert_eq!(outgoing("/me", UtcOffset::UTC).kind, OutgoingKind::Command);
+        assert_eq!(
+            outgoing("/j study", UtcOffset::UTC).kind,
+            OutgoingKind::Join {
+                room: "study".into(),
+                code: None
+            }
+        );
+        assert_eq!(
+            outgoing("/JOIN  study  secret", UtcOffset::UTC).kind,
+            OutgoingKind::Join {
+                room: "study".into(),
+                code: Some("secret".into())
+            }
+        );
+    }
+
+    #[test]
+    fn the_clients_own_commands() {
+        assert_eq!(local_command("/reconnect"), Some(Local::Reconnect));
+        assert_eq!(local_command("/RECONNECT "), Some(Local::Reconnect));
+        let connect = |s: &str| local_command(s);
+        assert_eq!(
+            connect("/connect chat.example.org"),
+            Some(Local::Connect("chat.example.org:9999".into()))
+        );
+        assert_eq!(
+            connect("/connect 10.0.0.2:7000"),
+            Some(Local::Connect("10.0.0.2:7000".into()))
+        );
+        assert_eq!(
+            connect("/connect ::1"),
+            Some(Local::Connect("[::1]:9999".into()))
+        );
+        assert_eq!(
+            connect("/connect [::1]:7000"),
+            Some(Local::Connect("[::1]:7000".into()))
+        );
+        for bad in ["/connect", "/connect a b", "/connect host:x", "/connect :1"] {
+            assert!(matches!(connect(bad), Some(Local::Usage(_))), "{bad}");
+        }
+        assert_eq!(local_command("//reconnect"), None);
+        assert_eq!(local_command("/rename x"), None);
     }
 }

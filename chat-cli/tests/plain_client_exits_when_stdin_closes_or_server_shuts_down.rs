@@ -1,4 +1,4 @@
-//! Plain mode leaves on end of input (sending /quit) and when the server shuts down, with
+//! Plain mode leaves on end of input (sending /quit); a server shutdown is reconnected, with
 //! exit code 0; a connection failure is exit code 1 and bad usage 2.
 
 mod common;
@@ -51,22 +51,52 @@ fn stdin_closed_at_once_still_joins_then_quits() {
 }
 
 #[test]
-fn server_shutdown_ends_the_client_with_0() {
+fn server_shutdown_is_reconnected_and_the_end_of_stdin_leaves() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = start_server(dir.path());
+    let addr = server.local_addr();
+    let logs = dir.path().join("logs");
+    let logs_arg = logs.to_str().expect("utf-8 path");
     let mut client = PlainClient::spawn(
-        server.local_addr(),
+        addr,
         dir.path(),
-        &["--nick", "Alice", "--no-log"],
+        &["--nick", "Alice", "--log-dir", logs_arg],
     );
     client.out.expect_prefix("[Server]: Welcome, Alice!");
     server.shutdown();
     client.out.expect("[Server]: The server is shutting down.");
-    assert_eq!(client.wait().code(), Some(0));
     client
         .err
-        .expect("chat-cli: The server closed the connection.");
+        .expect("chat-cli: The server is shutting down; reconnecting in 1 s.");
     server.join().expect("server threads end");
+    // The server comes back on the same port: the client rejoins as Alice.
+    let config = chat_tcp::ServerConfig {
+        log_path: dir.path().join("server2.txt"),
+        ..chat_tcp::ServerConfig::default()
+    };
+    let server = chat_tcp::Server::bind(addr, config).expect("the server binds again");
+    client.out.expect_prefix("[Server]: Welcome, Alice!");
+    client.err.expect("chat-cli: Rejoined the chat as Alice.");
+    client.close_stdin();
+    assert_eq!(client.wait().code(), Some(0));
+    stop_server(server);
+    // The chat log marks each session and the disconnect between them.
+    let log = std::fs::read_to_string(logs.join("Alice_chat_log.txt")).expect("the chat log");
+    let marks: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("--- "))
+        .map(|l| l.get(21..).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            format!("connected to {addr} as Alice ---"),
+            format!("disconnected from {addr} ---"),
+            format!("reconnected to {addr} as Alice ---"),
+            format!("disconnected from {addr} ---"),
+        ],
+        "{log}"
+    );
 }
 
 #[test]

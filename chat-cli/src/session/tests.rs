@@ -1,8 +1,11 @@
 use super::*;
 use time::macros::offset;
 
+/// The outputs, without the chat log's session marks (see `the_log_marks_each_session`).
 fn drain(s: &mut Session) -> Vec<Output> {
-    std::iter::from_fn(|| s.poll_output()).collect()
+    std::iter::from_fn(|| s.poll_output())
+        .filter(|o| !matches!(o, Output::Mark(_)))
+        .collect()
 }
 
 fn send(line: &str) -> Output {
@@ -176,7 +179,7 @@ fn end_of_input_before_a_nickname_disconnects() {
 #[test]
 fn announced_closes_finish_without_reconnecting() {
     for (line, code) in [
-        ("[Server]: The server is shutting down.", 0),
+        ("[Server]: Bye, Alice.", 0),
         (
             "[Server]: You have been kicked from the chat. Reason: spam",
             0,
@@ -189,7 +192,7 @@ fn announced_closes_finish_without_reconnecting() {
             drain(&mut s),
             [
                 show(line),
-                notice("The server closed the connection."),
+                notice("The server closed the connection. /reconnect joins again."),
                 Output::Finished(code)
             ]
         );
@@ -319,14 +322,14 @@ fn lines_typed_while_offline_and_never_sent_are_counted_on_leaving() {
 #[test]
 fn closed_session_only_accepts_leaving() {
     let mut s = joined();
-    s.handle_line("[Server]: The server is shutting down.");
+    s.handle_line("[Server]: You have been kicked from the chat.");
     s.handle_closed();
     drain(&mut s);
     s.handle_typed(line("hello?"));
     assert_eq!(
         drain(&mut s),
         [notice(
-            "Not connected; type /quit or press Ctrl-C to leave."
+            "Not connected; type /reconnect to join again, /quit or Ctrl-C to leave."
         )]
     );
     s.handle_typed(line("/quit"));
@@ -473,4 +476,150 @@ fn leaving_while_a_nickname_answer_is_pending_is_seen_by_the_driver() {
     s.handle_connected();
     s.handle_typed(Typed::End);
     assert!(s.leave_pending());
+}
+
+#[test]
+fn a_shutdown_is_reconnected_and_rejoins_the_same_room() {
+    let mut s = joined();
+    s.handle_typed(line("/j study"));
+    assert_eq!(drain(&mut s), [send("/join study")]);
+    s.handle_line("[Server]: You joined \"study\" (2/10 online).");
+    drain(&mut s);
+    assert_eq!(
+        (s.room(), s.online(), s.is_admin()),
+        (Some("study"), Some((2, 10)), false)
+    );
+    s.handle_line("[Server]: The server is shutting down.");
+    s.handle_closed();
+    assert_eq!(
+        drain(&mut s),
+        [
+            show("[Server]: The server is shutting down."),
+            notice("The server is shutting down; reconnecting in 1 s."),
+            Output::Reconnect(Duration::from_secs(1)),
+        ]
+    );
+    // The server is not back yet: the backoff grows.
+    s.handle_connect_failed("refused");
+    assert_eq!(
+        drain(&mut s),
+        [
+            notice("Cannot connect (refused); retrying in 2 s."),
+            Output::Reconnect(Duration::from_secs(2)),
+        ]
+    );
+    s.handle_typed(line("typed while away"));
+    drain(&mut s);
+    s.handle_connected();
+    assert_eq!(drain(&mut s), [send("Alice")]);
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    assert_eq!(
+        drain(&mut s),
+        [
+            show("[Server]: Welcome, Alice! 1/10 online."),
+            notice("Rejoined the chat as Alice."),
+            send("/join study"),
+            send("typed while away"),
+            Output::Show(DisplayLine::own("Alice", "typed while away")),
+        ]
+    );
+    s.handle_line("[Server]: You created \"study\" and are its admin.");
+    assert_eq!(
+        (s.room(), s.online(), s.is_admin()),
+        (Some("study"), Some((1, 10)), true)
+    );
+}
+
+#[test]
+fn a_ban_at_the_prompt_ends_the_session() {
+    let mut s = joined();
+    s.handle_closed();
+    drain(&mut s);
+    s.handle_connected();
+    drain(&mut s);
+    s.handle_line("[Server]: You are banned from \"lobby\" for 9 more minutes.");
+    s.handle_closed();
+    let out = drain(&mut s);
+    assert_eq!(out.last(), Some(&Output::Finished(0)), "{out:?}");
+}
+
+#[test]
+fn reconnect_at_once_even_after_a_kick() {
+    let mut s = joined();
+    s.handle_line("[Server]: You have been kicked from the chat.");
+    s.handle_closed();
+    drain(&mut s);
+    assert_eq!(s.phase(), &Phase::Closed);
+    s.handle_reconnect(false);
+    assert_eq!(drain(&mut s), [Output::Reconnect(Duration::ZERO)]);
+    s.handle_connected();
+    assert_eq!(drain(&mut s), [send("Alice")]);
+    // While joined: the connection is dropped first.
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    drain(&mut s);
+    s.handle_reconnect(true);
+    assert_eq!(
+        drain(&mut s),
+        [Output::Disconnect, Output::Reconnect(Duration::ZERO)]
+    );
+}
+
+#[test]
+fn the_log_marks_each_session() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Ask, offset!(+9));
+    s.handle_connected();
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_closed();
+    s.handle_connected();
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    let marks: Vec<Output> = std::iter::from_fn(|| s.poll_output())
+        .filter(|o| matches!(o, Output::Mark(_)))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            Output::Mark(Mark::Joined {
+                nick: "Alice".into(),
+                again: false
+            }),
+            Output::Mark(Mark::Disconnected),
+            Output::Mark(Mark::Joined {
+                nick: "Alice".into(),
+                again: true
+            }),
+        ]
+    );
+}
+
+#[test]
+fn backlog_lines_are_shown_as_the_past() {
+    let mut s = joined();
+    s.handle_line("[Server]: Last 2 messages (times in +09:00):");
+    s.handle_line("[09:14] Bob >> hello");
+    s.handle_line("[09:15] * Bob waves");
+    s.handle_line("[09:16] Bob >> live, not backlog");
+    let shown: Vec<Option<String>> = drain(&mut s)
+        .into_iter()
+        .filter_map(|o| match o {
+            Output::Show(l) => Some(l.past_time().map(str::to_owned)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [None, Some("09:14".into()), Some("09:15".into()), None]
+    );
+}
+
+#[test]
+fn own_actions_are_shown_locally() {
+    let mut s = joined();
+    s.handle_typed(line("/me waves"));
+    assert_eq!(
+        drain(&mut s),
+        [
+            send("/me waves"),
+            Output::Show(DisplayLine::own_action("Alice", "waves"))
+        ]
+    );
 }

@@ -31,6 +31,10 @@ use crate::input::LineEditor;
 use crate::session::{Phase, Typed};
 use view::{Entry, Palette, Pane, Prompt, Status};
 
+/// The room a connection enters after its nickname unless the server was started with
+/// another `--default-room`: the welcome does not name it, so the status line assumes it.
+const DEFAULT_ROOM: &str = "lobby";
+
 /// Events handled between two draws at most.
 const MAX_BATCH: usize = 256;
 
@@ -222,7 +226,11 @@ fn take_shown(client: &mut Client, app: &mut App) {
         .format(format_description!("[hour]:[minute]"))
         .unwrap_or_default();
     while let Some(line) = client.poll_shown() {
-        let mention = client.session().nick().is_some_and(|n| line.mentions(n));
+        let mention = client
+            .session()
+            .nick()
+            .filter(|n| line.mentions(n))
+            .map(str::to_owned);
         app.pane.push(Entry {
             time: time.clone(),
             line,
@@ -249,6 +257,9 @@ fn draw(
         nick: session.nick(),
         admin: session.is_admin(),
         server: client.addr(),
+        room: session
+            .nick()
+            .map(|_| session.room().unwrap_or(DEFAULT_ROOM)),
         online: session.online(),
         state,
     };

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use crate::display::{DisplayLine, Kind};
+use crate::display::{DisplayLine, Kind, mention_ranges};
 use crate::input::LineEditor;
 
 /// Lines kept in the scrollback (the issue asks for at least 5,000).
@@ -28,8 +28,8 @@ pub(crate) struct Entry {
     pub(crate) time: String,
     /// The line.
     pub(crate) line: DisplayLine,
-    /// Whether it names the user (highlighted).
-    pub(crate) mention: bool,
+    /// The user's nickname when the line names them: each occurrence is marked.
+    pub(crate) mention: Option<String>,
 }
 
 /// The message pane: entries oldest first, and how far the view is scrolled back, in screen
@@ -179,10 +179,29 @@ impl Palette {
         self.pick(dim.fg(Color::DarkGray), dim)
     }
 
+    /// The user's nickname where a line names them: bold and reversed, in no colour a
+    /// nickname uses.
     fn mention(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+    }
+
+    fn action(self) -> Style {
+        Style::new().add_modifier(Modifier::ITALIC)
+    }
+
+    fn room_notice(self) -> Style {
         let bold = Style::new().add_modifier(Modifier::BOLD);
         self.pick(
-            bold.fg(Color::Black).bg(Color::Yellow),
+            bold.fg(Color::Yellow),
+            bold.add_modifier(Modifier::UNDERLINED),
+        )
+    }
+
+    /// Kicked, banned, shutting down: impossible to miss.
+    fn alert(self) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        self.pick(
+            bold.fg(Color::White).bg(Color::Red),
             bold.add_modifier(Modifier::REVERSED),
         )
     }
@@ -203,39 +222,76 @@ impl Palette {
         bold.fg(NICK_COLORS[index])
     }
 
-    /// The styled pieces of one entry, before wrapping.
+    /// The styled pieces of one entry, before wrapping. A backlog line shows its own time
+    /// and is dimmed; a mention marks the nickname only.
     fn spans(self, entry: &Entry) -> Vec<Span<'static>> {
         let line = &entry.line;
-        let mut spans = vec![Span::styled(format!("{} ", entry.time), self.stamp())];
-        let body = if entry.mention {
-            self.mention()
-        } else {
-            Style::new()
-        };
-        let head = &line.text[..line.body_start.min(line.text.len())];
+        let time = line.past_time().unwrap_or(&entry.time);
+        let mut spans = vec![Span::styled(format!("{time} "), self.stamp())];
+        let text = line.shown_text();
+        let split = line.body_start.saturating_sub(line.stamp).min(text.len());
+        let (head, body) = text.split_at(split);
+        let mention = entry.mention.as_deref();
         match &line.kind {
             Kind::Chat { nick } | Kind::Own { nick } => {
                 let (name, arrow) = head.split_at(nick.len().min(head.len()));
                 spans.push(Span::styled(name.to_owned(), self.nick(nick)));
                 spans.push(Span::styled(arrow.to_owned(), self.stamp()));
-                spans.push(Span::styled(line.body().to_owned(), body));
+                self.body(&mut spans, body, Style::new(), mention);
+            }
+            Kind::Action { nick } | Kind::OwnAction { nick } => {
+                let name = head.get(2..2 + nick.len()).unwrap_or_default();
+                spans.push(Span::styled("* ".to_owned(), self.action()));
+                spans.push(Span::styled(
+                    name.to_owned(),
+                    self.nick(nick).patch(self.action()),
+                ));
+                spans.push(Span::styled(" ".to_owned(), self.action()));
+                self.body(&mut spans, body, self.action(), mention);
             }
             Kind::WhisperFrom { .. } | Kind::WhisperTo { .. } => {
                 spans.push(Span::styled(head.to_owned(), self.whisper()));
-                spans.push(Span::styled(
-                    line.body().to_owned(),
-                    self.whisper().patch(body),
-                ));
+                self.body(&mut spans, body, self.whisper(), mention);
             }
             Kind::Scheduled { .. } => {
                 spans.push(Span::styled(head.to_owned(), self.scheduled()));
-                spans.push(Span::styled(line.body().to_owned(), body));
+                self.body(&mut spans, body, Style::new(), mention);
             }
-            Kind::Server => spans.push(Span::styled(line.text.clone(), self.server())),
-            Kind::Notice => spans.push(Span::styled(line.text.clone(), self.notice())),
-            Kind::Other => spans.push(Span::raw(line.text.clone())),
+            Kind::Server => spans.push(Span::styled(text.to_owned(), self.server())),
+            Kind::RoomNotice => spans.push(Span::styled(text.to_owned(), self.room_notice())),
+            Kind::Alert => spans.push(Span::styled(text.to_owned(), self.alert())),
+            Kind::BacklogHeader => {
+                let said = text.strip_prefix("[Server]: ").unwrap_or(text);
+                let said = said.strip_suffix(':').unwrap_or(said);
+                spans.push(Span::styled(format!("──── {said} ────"), self.server()));
+            }
+            Kind::Notice => spans.push(Span::styled(text.to_owned(), self.notice())),
+            Kind::Other => spans.push(Span::raw(text.to_owned())),
+        }
+        if line.past_time().is_some() {
+            for span in &mut spans {
+                span.style = span.style.add_modifier(Modifier::DIM);
+            }
         }
         spans
+    }
+
+    /// A message body in `style`, with each occurrence of the user's nickname marked.
+    fn body(self, spans: &mut Vec<Span<'static>>, body: &str, style: Style, nick: Option<&str>) {
+        let mut at = 0;
+        for (start, end) in nick.map(|n| mention_ranges(body, n)).unwrap_or_default() {
+            if start > at {
+                spans.push(Span::styled(body[at..start].to_owned(), style));
+            }
+            spans.push(Span::styled(
+                body[start..end].to_owned(),
+                style.patch(self.mention()),
+            ));
+            at = end;
+        }
+        if at < body.len() || at == 0 {
+            spans.push(Span::styled(body[at..].to_owned(), style));
+        }
     }
 }
 
@@ -316,6 +372,8 @@ pub(crate) struct Status<'a> {
     pub(crate) admin: bool,
     /// `host:port`.
     pub(crate) server: &'a str,
+    /// The current room (`None` before a nickname is accepted).
+    pub(crate) room: Option<&'a str>,
     /// `(online, capacity)`.
     pub(crate) online: Option<(u32, u32)>,
     /// The connection state in words.
@@ -350,7 +408,10 @@ pub(crate) fn draw(
     let status_row = Rect::new(area.x, area.y + area.height - 2, area.width, 1);
     let input_row = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
     frame.render_widget(Paragraph::new(pane_rows(pane, messages, palette)), messages);
-    frame.render_widget(status_line(status, pane), status_row);
+    frame.render_widget(
+        status_line(status, pane, usize::from(area.width)),
+        status_row,
+    );
     draw_prompt(frame, input_row, prompt);
 }
 
@@ -375,22 +436,54 @@ fn pane_rows(pane: &Pane, area: Rect, palette: Palette) -> Vec<Line<'static>> {
     rows
 }
 
-fn status_line<'a>(status: &Status<'_>, pane: &Pane) -> Paragraph<'a> {
-    let mut parts = Vec::new();
+/// The status line: ` Alice (admin) | 127.0.0.1:9999 | lobby 3/10 online | connected`. When
+/// the window is too narrow, the least useful parts go first: the server address, then the
+/// word `online`, the scrollback hint, the nickname; the connection state always stays.
+fn status_line<'a>(status: &Status<'_>, pane: &Pane, width: usize) -> Paragraph<'a> {
+    // (text, the order it is dropped in: lower goes first; None is never dropped).
+    let mut parts: Vec<(String, Option<u8>)> = Vec::new();
     match (status.nick, status.admin) {
-        (Some(nick), true) => parts.push(format!("{nick} (admin)")),
-        (Some(nick), false) => parts.push(nick.to_owned()),
+        (Some(nick), true) => parts.push((format!("{nick} (admin)"), Some(3))),
+        (Some(nick), false) => parts.push((nick.to_owned(), Some(3))),
         (None, _) => {}
     }
-    parts.push(status.server.to_owned());
-    if let Some((online, capacity)) = status.online {
-        parts.push(format!("{online}/{capacity} online"));
+    parts.push((status.server.to_owned(), Some(0)));
+    let room = status.room.map(|r| format!("{r} ")).unwrap_or_default();
+    match status.online {
+        Some((online, capacity)) => {
+            parts.push((format!("{room}{online}/{capacity} online"), Some(4)));
+        }
+        None if !room.is_empty() => parts.push((room.trim_end().to_owned(), Some(4))),
+        None => {}
     }
-    parts.push(status.state.clone());
+    parts.push((status.state.clone(), None));
     if pane.hidden_below() > 0 {
-        parts.push(format!("{} more rows below (PgDn)", pane.hidden_below()));
+        parts.push((
+            format!("{} more rows below (PgDn)", pane.hidden_below()),
+            Some(2),
+        ));
     }
-    let text = format!(" {}", parts.join(" | "));
+    let render = |parts: &[(String, Option<u8>)]| {
+        let texts: Vec<&str> = parts.iter().map(|(t, _)| t.as_str()).collect();
+        format!(" {}", texts.join(" | "))
+    };
+    let mut text = render(&parts);
+    for rank in 0..=4 {
+        if text.width() <= width {
+            break;
+        }
+        if rank == 1 {
+            // Before dropping whole parts: `3/10 online` becomes `3/10`.
+            for (t, r) in &mut parts {
+                if *r == Some(4) {
+                    *t = t.trim_end_matches(" online").to_owned();
+                }
+            }
+        } else {
+            parts.retain(|(_, r)| *r != Some(rank));
+        }
+        text = render(&parts);
+    }
     Paragraph::new(text).style(Style::new().add_modifier(Modifier::REVERSED))
 }
 

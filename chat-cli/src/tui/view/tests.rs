@@ -7,7 +7,7 @@ fn entry(text: &str) -> Entry {
     Entry {
         time: "12:34".into(),
         line: DisplayLine::received(text),
-        mention: false,
+        mention: None,
     }
 }
 
@@ -44,6 +44,7 @@ fn render(
         nick: Some("Alice"),
         admin: true,
         server: "127.0.0.1:9999",
+        room: Some("lobby"),
         online: Some((3, 10)),
         state: "connected".into(),
     };
@@ -64,8 +65,8 @@ fn lines_above_status_and_input_below() -> R {
     pane.push(entry("[Server]: Welcome, Alice! 1/10 online."));
     pane.push(entry("Bob >> 안녕 👋"));
     let mut editor = LineEditor::default();
-    editor.insert_str("half typ");
-    let (rows, cursor) = render(&pane, &editor, 60, 6)?;
+    let _ = editor.insert_str("half typ");
+    let (rows, cursor) = render(&pane, &editor, 70, 6)?;
     assert_eq!(
         rows,
         [
@@ -73,7 +74,7 @@ fn lines_above_status_and_input_below() -> R {
             "",
             "12:34 [Server]: Welcome, Alice! 1/10 online.",
             "12:34 Bob >> 안녕 👋",
-            " Alice (admin) | 127.0.0.1:9999 | 3/10 online | connected",
+            " Alice (admin) | 127.0.0.1:9999 | lobby 3/10 online | connected",
             "> half typ",
         ]
     );
@@ -238,7 +239,7 @@ fn nick_colours_are_stable_and_no_color_drops_them() {
         assert_eq!((style.fg, style.bg), (None, None));
     }
     let spans = plain.spans(&Entry {
-        mention: true,
+        mention: Some("Alice".into()),
         ..entry("Bob >> alice look")
     });
     assert!(
@@ -318,4 +319,67 @@ fn wrap_keeps_styles_apart() {
             ("b c".to_owned(), bold)
         ]
     );
+}
+
+#[test]
+fn a_narrow_status_line_drops_the_address_first_and_never_the_state() {
+    let pane = Pane::default();
+    let status = |width: usize| {
+        let status = Status {
+            nick: Some("Alice"),
+            admin: true,
+            server: "127.0.0.1:9999",
+            room: Some("study"),
+            online: Some((3, 10)),
+            state: "reconnecting (attempt 2)".into(),
+        };
+        let mut terminal = Terminal::new(TestBackend::new(u16::try_from(width).unwrap_or(1), 1))
+            .expect("terminal");
+        terminal
+            .draw(|f| f.render_widget(status_line(&status, &pane, width), f.area()))
+            .expect("draw");
+        rows(terminal.backend().buffer()).concat()
+    };
+    assert_eq!(
+        status(80),
+        " Alice (admin) | 127.0.0.1:9999 | study 3/10 online | reconnecting (attempt 2)"
+    );
+    assert_eq!(
+        status(65),
+        " Alice (admin) | study 3/10 online | reconnecting (attempt 2)"
+    );
+    assert_eq!(
+        status(55),
+        " Alice (admin) | study 3/10 | reconnecting (attempt 2)"
+    );
+    assert_eq!(status(40), " study 3/10 | reconnecting (attempt 2)");
+    assert_eq!(status(26), " reconnecting (attempt 2)");
+}
+
+#[test]
+fn mentions_mark_the_name_and_backlog_is_dimmed() {
+    let p = Palette { color: true };
+    let spans = p.spans(&Entry {
+        mention: Some("Alice".into()),
+        ..entry("Bob >> hi alice, look")
+    });
+    let marked: Vec<&str> = spans
+        .iter()
+        .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+        .map(|s| s.content.as_ref())
+        .collect();
+    assert_eq!(marked, ["alice"]);
+    let past = Entry {
+        line: DisplayLine::backlog("[09:14] Bob >> earlier").expect("backlog line"),
+        ..entry("x")
+    };
+    let spans = p.spans(&past);
+    assert_eq!(spans[0].content, "09:14 ");
+    assert!(
+        spans
+            .iter()
+            .all(|s| s.style.add_modifier.contains(Modifier::DIM))
+    );
+    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    assert_eq!(text, "09:14 Bob >> earlier");
 }
