@@ -32,6 +32,10 @@ pub enum Command<'a> {
     Me(&'a str),
     /// `/admin <nickname>`: hand the admin role over.
     Admin(&'a str),
+    /// `/schedules`: list pending schedules.
+    Schedules,
+    /// `/unschedule <id>`: the id as typed (`3` or `#3`).
+    Unschedule(&'a str),
     /// `/user`.
     User,
     /// `/help`.
@@ -59,6 +63,8 @@ pub enum Usage {
     Me,
     /// `/admin`.
     Admin,
+    /// `/unschedule`.
+    Unschedule,
 }
 
 impl Usage {
@@ -71,6 +77,7 @@ impl Usage {
             Usage::Kick => "/kick <nickname> [reason]",
             Usage::Me => "/me <action>",
             Usage::Admin => "/admin <nickname>",
+            Usage::Unschedule => "/unschedule <id>",
         }
     }
 }
@@ -136,6 +143,13 @@ pub fn parse(line: &str) -> Command<'_> {
             ("", _) => Command::Usage(Usage::Admin),
             (nick, _) => Command::Admin(nick),
         }
+    } else if is("schedules") {
+        Command::Schedules
+    } else if is("unschedule") {
+        match word(args) {
+            ("", _) => Command::Usage(Usage::Unschedule),
+            (n, _) => Command::Unschedule(n),
+        }
     } else if is("user") || is("users") {
         Command::User
     } else if is("help") {
@@ -190,6 +204,8 @@ mod tests {
         assert_eq!(parse("/rename  Alice123 "), Command::Rename("Alice123"));
         assert_eq!(parse("/ME  waves  hello"), Command::Me("waves  hello"));
         assert_eq!(parse("/admin  Bob "), Command::Admin("Bob"));
+        assert_eq!(parse("/Schedules"), Command::Schedules);
+        assert_eq!(parse("/unschedule  #3 x"), Command::Unschedule("#3"));
         assert_eq!(parse("/user"), Command::User);
         assert_eq!(parse("/users"), Command::User);
         assert_eq!(parse("/HELP"), Command::Help);
@@ -216,6 +232,7 @@ mod tests {
         assert_eq!(parse("/me"), Command::Usage(Usage::Me));
         assert_eq!(parse("/me   "), Command::Usage(Usage::Me));
         assert_eq!(parse("/admin"), Command::Usage(Usage::Admin));
+        assert_eq!(parse("/unschedule "), Command::Usage(Usage::Unschedule));
     }
 
     #[test]

@@ -136,6 +136,15 @@ pub enum Event {
         /// The author.
         nick: Nickname,
     },
+    /// A scheduled message was cancelled with `/unschedule`.
+    Unscheduled {
+        /// The schedule number.
+        seq: u64,
+        /// Its author's nickname at scheduling time.
+        nick: Nickname,
+        /// Who cancelled it (the author or the admin).
+        by: Nickname,
+    },
     /// The admin kicked a member.
     Kick {
         /// The admin.
@@ -239,6 +248,7 @@ impl fmt::Display for Event {
             }
             Event::Fired { seq, nick, text } => write!(f, "fired #{seq} {nick}: {text}"),
             Event::Cancelled { seq, nick } => write!(f, "cancel #{seq} {nick} kicked"),
+            Event::Unscheduled { seq, nick, by } => write!(f, "unschedule #{seq} {nick} by {by}"),
             Event::Kick { by, nick, reason } if reason.is_empty() => {
                 write!(f, "kick {by} -> {nick}")
             }

@@ -18,6 +18,8 @@ fn help_lists_every_command() {
             "[Server]: /whisper <nickname> <message> - send a private message (also /w)",
             "[Server]: /me <action> - tell everyone what you do (* Alice waves)",
             "[Server]: /schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
+            "[Server]: /schedules - list your pending schedules (the admin sees all of them)",
+            "[Server]: /unschedule <id> - cancel a schedule of yours (the admin: any)",
             "[Server]: /kick <nickname> [reason] - remove a member (admin only)",
             "[Server]: /admin <nickname> - hand the admin role to a member (admin only)",
             "[Server]: /user - list the members",

@@ -53,7 +53,7 @@ fn check(line: &str) {
             );
             vec![text]
         }
-        Command::Admin(nick) => {
+        Command::Admin(nick) | Command::Unschedule(nick) => {
             assert!(!nick.is_empty() && !nick.contains(' '), "{nick:?}");
             vec![nick]
         }
@@ -67,7 +67,7 @@ fn check(line: &str) {
             assert!(!word.contains(' '), "{word:?}");
             vec![word]
         }
-        Command::User | Command::Help | Command::Quit | Command::Usage(_) => {
+        Command::User | Command::Help | Command::Quit | Command::Schedules | Command::Usage(_) => {
             assert!(line.starts_with('/') && !line.starts_with("//"), "{line:?}");
             vec![]
         }
@@ -105,6 +105,8 @@ mod tests {
             "/schedule 1:00",
             "/ME  waves ",
             "/admin  Bob  x",
+            "/SCHEDULES",
+            "/unschedule #3",
             "/dance",
             "/개똥 x",
         ] {

@@ -47,6 +47,8 @@ impl Room {
             Command::Chat(text) => self.say(now, id, text, Say::Chat),
             Command::Me(text) => self.say(now, id, text, Say::Action),
             Command::Admin(nick) => self.hand_admin(now, id, nick),
+            Command::Schedules => self.list_schedules(now, id),
+            Command::Unschedule(n) => self.unschedule(now, id, n),
             Command::Rename(to) if only_tabs_cleaned(&text, &clean) => self.rename(now, id, to),
             // A nickname with a control or bidi character is refused, not cleaned (a TAB
             // is a space here, as around a nickname at the prompt).
@@ -72,7 +74,7 @@ impl Room {
         }
     }
 
-    fn log_command(&mut self, now: Now, id: ClientId, command: &'static str) {
+    pub(super) fn log_command(&mut self, now: Now, id: ClientId, command: &'static str) {
         if let Some(nick) = self.nickname(id).cloned() {
             self.log(now, Event::Command { nick, command });
         }
@@ -275,12 +277,14 @@ impl Room {
     }
 
     fn help(&mut self, id: ClientId) {
-        const HELP: [&str; 11] = [
+        const HELP: [&str; 13] = [
             "Commands (case does not matter):",
             "/rename <nickname> - change your nickname",
             "/whisper <nickname> <message> - send a private message (also /w)",
             "/me <action> - tell everyone what you do (* Alice waves)",
             "/schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
+            "/schedules - list your pending schedules (the admin sees all of them)",
+            "/unschedule <id> - cancel a schedule of yours (the admin: any)",
             "/kick <nickname> [reason] - remove a member (admin only)",
             "/admin <nickname> - hand the admin role to a member (admin only)",
             "/user - list the members",

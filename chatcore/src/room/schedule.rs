@@ -9,6 +9,7 @@ use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
 use crate::timespec::{TimeSpec, format_offset, format_wait};
+use time::OffsetDateTime;
 
 /// Schedules ordered by (due, sequence), so the first key is the next deadline and two
 /// schedules for the same minute fire in the order they were set.
@@ -29,6 +30,8 @@ struct Schedule {
     from: Option<IpAddr>,
     /// The author's nickname when it was set: the name the message goes out under.
     nick: Nickname,
+    /// When it fires, in the offset it was asked in (for `/schedules`).
+    due: OffsetDateTime,
     /// The sanitised text.
     text: String,
 }
@@ -99,6 +102,7 @@ impl Room {
             author: Some(id),
             from,
             nick: nick.clone(),
+            due,
             text: text.to_owned(),
         };
         self.schedules.by_due.insert((due_instant, seq), schedule);
@@ -114,16 +118,8 @@ impl Room {
         self.reply(
             id,
             format_args!(
-                "Scheduled #{seq} for {:02}:{:02} {} ({}), in {}: {text}",
-                due.hour(),
-                due.minute(),
-                // Always within 24 h, so the day is one of these two in the author's offset.
-                if due.date() == now.wall.to_offset(due.offset()).date() {
-                    "today"
-                } else {
-                    "tomorrow"
-                },
-                format_offset(due.offset()),
+                "Scheduled #{seq} for {}, in {}: {text}",
+                when(due, now),
                 format_wait(wait)
             ),
         );
@@ -178,5 +174,88 @@ impl Room {
                 s.author = None;
             }
         }
+    }
+}
+
+/// `15:30 today (+09:00)`: a due time within the next 24 h, in the offset it was asked in.
+fn when(due: OffsetDateTime, now: Now) -> String {
+    // Always within 24 h, so the day is one of these two in the author's offset.
+    let day = if due.date() == now.wall.to_offset(due.offset()).date() {
+        "today"
+    } else {
+        "tomorrow"
+    };
+    format!(
+        "{:02}:{:02} {day} ({})",
+        due.hour(),
+        due.minute(),
+        format_offset(due.offset())
+    )
+}
+
+impl Room {
+    /// `/schedules`: the asker's pending schedules, or every one for the admin, soonest first.
+    pub(super) fn list_schedules(&mut self, now: Now, id: ClientId) {
+        self.log_command(now, id, "/schedules");
+        let all = self.admin() == Some(id);
+        let lines: Vec<String> = self
+            .schedules
+            .by_due
+            .iter()
+            .filter(|(_, s)| all || s.author == Some(id))
+            .map(|(&(due, seq), s)| {
+                let left = if s.author.is_some() { "" } else { " (left)" };
+                format!(
+                    "#{seq} for {}, in {}, by {}{left}: {}",
+                    when(s.due, now),
+                    format_wait(
+                        time::Duration::try_from(due.saturating_duration_since(now.instant))
+                            .unwrap_or_default(),
+                    ),
+                    s.nick,
+                    s.text
+                )
+            })
+            .collect();
+        if lines.is_empty() {
+            return self.reply(id, format_args!("No pending schedules."));
+        }
+        for l in lines {
+            self.reply(id, format_args!("{l}"));
+        }
+    }
+
+    /// `/unschedule ID`: its author or the admin cancels a pending schedule.
+    pub(super) fn unschedule(&mut self, now: Now, id: ClientId, typed: &str) {
+        let Ok(seq) = typed.strip_prefix('#').unwrap_or(typed).parse::<u64>() else {
+            let reason = format!("Usage: {}", crate::command::Usage::Unschedule.syntax());
+            return self.reject(now, id, reason);
+        };
+        let Some(&key) = self.schedules.by_due.keys().find(|&&(_, n)| n == seq) else {
+            return self.reject(now, id, format!("No pending schedule #{seq}."));
+        };
+        let author = self.schedules.by_due.get(&key).and_then(|s| s.author);
+        if author != Some(id) && self.admin() != Some(id) {
+            let reason = format!("Only its author or the admin can cancel schedule #{seq}.");
+            return self.reject(now, id, reason);
+        }
+        let (Some(s), Some(by)) = (
+            self.schedules.by_due.remove(&key),
+            self.nickname(id).cloned(),
+        ) else {
+            return;
+        };
+        if let Some(m) = s.author.and_then(|a| self.member_mut(a)) {
+            m.schedules = m.schedules.saturating_sub(1);
+        }
+        self.log(
+            now,
+            Event::Unscheduled {
+                seq,
+                nick: s.nick,
+                by,
+            },
+        );
+        self.reply(id, format_args!("Schedule #{seq} cancelled."));
     }
 }
