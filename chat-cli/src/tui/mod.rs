@@ -221,10 +221,7 @@ fn spawn_signal_watcher(tx: SyncSender<Event>) {
 }
 
 fn take_shown(client: &mut Client, app: &mut App) {
-    let time = OffsetDateTime::now_utc()
-        .to_offset(app.offset)
-        .format(format_description!("[hour]:[minute]"))
-        .unwrap_or_default();
+    let time = now_hhmm(app.offset);
     while let Some(line) = client.poll_shown() {
         let mention = client
             .session()
@@ -401,7 +398,48 @@ fn submit(client: &mut Client, app: &mut App) {
     test_panic();
     let line = app.editor.take();
     app.history.push(&line);
+    if !client.session().wants_nickname() {
+        match line.trim_end().to_ascii_lowercase().as_str() {
+            // The window only: the chat log keeps everything.
+            "/clear" => return app.pane.clear(),
+            // The client's keys first, then the server's list (the line is sent).
+            "/help" => show_help(app),
+            _ => {}
+        }
+    }
     send_line(client, app, line);
+}
+
+/// What `/help` shows before the server's own list (on screen only, not logged).
+const HELP: [&str; 6] = [
+    "Keys: Enter sends; Up/Down history; PgUp/PgDn scroll; End on an empty line, Ctrl-End \
+     or Alt-End: back to the newest line; Ctrl-L redraws.",
+    "Editing: Left/Right, Home/End (Ctrl-A/E), Ctrl-Left/Right or Alt-B/F by word, \
+     Backspace, Delete, Ctrl-W (word), Ctrl-U/Ctrl-K (to start/end).",
+    "Leaving: Ctrl-C, Ctrl-D on an empty line, or /quit.",
+    "Client commands: /reconnect; /connect HOST[:PORT]; /clear (the window, not the log); \
+     /nick = /rename, /msg = /whisper, /j = /join; /me waves.",
+    "A paste of 5 lines or more asks first; a line too long for the server is sent as \
+     several.",
+    "The server's commands:",
+];
+
+fn show_help(app: &mut App) {
+    let time = now_hhmm(app.offset);
+    for text in HELP {
+        app.pane.push(Entry {
+            time: time.clone(),
+            line: crate::display::DisplayLine::notice(text),
+            mention: None,
+        });
+    }
+}
+
+fn now_hhmm(offset: UtcOffset) -> String {
+    OffsetDateTime::now_utc()
+        .to_offset(offset)
+        .format(format_description!("[hour]:[minute]"))
+        .unwrap_or_default()
 }
 
 fn send_line(client: &mut Client, app: &mut App, line: String) {

@@ -76,6 +76,13 @@ impl Pane {
         self.scroll = self.scroll.saturating_sub(rows);
     }
 
+    /// Empties the window (`/clear`).
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.rows = 0;
+        self.scroll = 0;
+    }
+
     /// Back to the newest row, following new lines again.
     pub(crate) fn scroll_to_bottom(&mut self) {
         self.scroll = 0;

@@ -404,6 +404,11 @@ impl Tmux {
         self.run(&["paste-buffer", "-p", "-d", "-b", "paste", "-t", "0"]);
     }
 
+    /// Resizes the window (and so the pane) to `width` columns.
+    pub(crate) fn resize(&self, width: u16) {
+        self.run(&["resize-window", "-t", "0", "-x", &width.to_string()]);
+    }
+
     /// Presses keys by tmux name (`Enter`, `C-c`, `Left`).
     pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "0"];
