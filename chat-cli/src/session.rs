@@ -297,8 +297,10 @@ impl Session {
                 if rejoined {
                     self.notice(&format!("Rejoined the chat as {nick}."));
                 }
-                // Back into the room this session was in, before anything typed meanwhile.
-                if let Some((room, code)) = self.room.clone() {
+                // Back into the room this session was in, before anything typed meanwhile;
+                // until the server says so, this connection is in the default room (a
+                // refusal, such as a ban, leaves it there).
+                if let Some((room, code)) = self.room.take() {
                     let line = match &code {
                         Some(code) => format!("/join {room} {code}"),
                         None => format!("/join {room}"),

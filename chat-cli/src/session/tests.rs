@@ -623,3 +623,23 @@ fn own_actions_are_shown_locally() {
         ]
     );
 }
+
+#[test]
+fn a_refused_rejoin_of_the_room_leaves_the_session_in_the_default_room() {
+    let mut s = joined();
+    s.handle_typed(line("/join study"));
+    s.handle_line("[Server]: You joined \"study\" (2/10 online).");
+    s.handle_closed();
+    s.handle_connected();
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    drain(&mut s);
+    assert_eq!(s.room(), None);
+    s.handle_line("[Server]: You are banned from \"study\" for 9 more minutes.");
+    assert_eq!(s.room(), None);
+    assert_eq!(s.phase(), &Phase::Joined);
+    // The next reconnect does not try the room again.
+    s.handle_closed();
+    s.handle_connected();
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    assert!(!drain(&mut s).contains(&send("/join study")));
+}
