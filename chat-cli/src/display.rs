@@ -179,7 +179,10 @@ fn classify(text: &str) -> (Kind, usize) {
             || said.starts_with("The server is shutting down.")
         {
             Kind::Alert
-        } else if said.starts_with("Last ") && said.contains(" messages (") && said.ends_with(':') {
+        } else if said.starts_with("Last ")
+            && (said.contains(" messages (") || said.starts_with("Last message ("))
+            && said.ends_with(':')
+        {
             Kind::BacklogHeader
         } else {
             Kind::Server
@@ -404,6 +407,10 @@ mod tests {
         assert_eq!(kind("[Server]: The server is shutting down."), Kind::Alert);
         assert_eq!(
             kind("[Server]: Last 3 messages (times in +09:00):"),
+            Kind::BacklogHeader
+        );
+        assert_eq!(
+            kind("[Server]: Last message (time in +09:00):"),
             Kind::BacklogHeader
         );
         let action = DisplayLine::received("* Alice waves at bob");

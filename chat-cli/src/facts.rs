@@ -109,6 +109,9 @@ pub(crate) fn fact(line: &str) -> Option<Fact> {
             created: true,
         });
     }
+    if s.starts_with("Last message (") && s.ends_with(':') {
+        return Some(Fact::Backlog(1));
+    }
     if let Some(rest) = s.strip_prefix("Last ")
         && let Some((n, _)) = rest.split_once(' ')
         && rest.ends_with(':')
@@ -302,6 +305,7 @@ mod tests {
             Some(Fact::Backlog(3))
         );
         assert_eq!(f("Last words:"), None);
+        assert_eq!(f("Last message (time in +09:00):"), Some(Fact::Backlog(1)));
         assert_eq!(
             f("You are banned from \"study\" for 9 more minutes."),
             Some(Fact::Banned)
