@@ -52,6 +52,10 @@ struct Args {
     /// Lines per second refilled; 0 turns the flood limit off.
     #[arg(long, default_value_t = 10)]
     flood_rate: u32,
+    /// Public lines (chat, /me, fired schedules) shown to whoever enters the room, with
+    /// their times in --utc-offset; 0 turns the backlog off.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1_000))]
+    history: u32,
 }
 
 /// `+09:00`, `-05:30` or `Z`, as `/schedule` and chat-cli accept them.
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
     room.exempt_loopback = !args.no_loopback_exemption;
     room.flood_burst = args.flood_burst;
     room.flood_rate = args.flood_rate;
+    room.history = args.history as usize;
 
     let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,

@@ -36,6 +36,8 @@ pub enum Command<'a> {
     Schedules,
     /// `/unschedule <id>`: the id as typed (`3` or `#3`).
     Unschedule(&'a str),
+    /// `/notice [text | -]`: empty to show the notice, `-` to clear it, or the new text.
+    Notice(&'a str),
     /// `/user`.
     User,
     /// `/help`.
@@ -150,6 +152,12 @@ pub fn parse(line: &str) -> Command<'_> {
             ("", _) => Command::Usage(Usage::Unschedule),
             (n, _) => Command::Unschedule(n),
         }
+    } else if is("notice") {
+        if is_blank(args) {
+            Command::Notice("")
+        } else {
+            Command::Notice(args.trim_end_matches(' '))
+        }
     } else if is("user") || is("users") {
         Command::User
     } else if is("help") {
@@ -206,6 +214,12 @@ mod tests {
         assert_eq!(parse("/admin  Bob "), Command::Admin("Bob"));
         assert_eq!(parse("/Schedules"), Command::Schedules);
         assert_eq!(parse("/unschedule  #3 x"), Command::Unschedule("#3"));
+        assert_eq!(parse("/notice"), Command::Notice(""));
+        assert_eq!(parse("/NOTICE  -  "), Command::Notice("-"));
+        assert_eq!(
+            parse("/notice Lunch at 12 "),
+            Command::Notice("Lunch at 12")
+        );
         assert_eq!(parse("/user"), Command::User);
         assert_eq!(parse("/users"), Command::User);
         assert_eq!(parse("/HELP"), Command::Help);

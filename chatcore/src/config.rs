@@ -33,8 +33,11 @@ pub struct Config {
     pub max_schedules_per_member: usize,
     /// Pending `/schedule`s in the whole room.
     pub max_schedules_per_room: usize,
-    /// The offset a bare `/schedule HH:MM` is read in.
+    /// The offset a bare `/schedule HH:MM` is read in, and the backlog's times are shown in.
     pub utc_offset: UtcOffset,
+    /// Public lines (chat, `/me`, fired schedules) a room keeps to show whoever enters it;
+    /// 0 turns the backlog off.
+    pub history: usize,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             max_schedules_per_member: 5,
             max_schedules_per_room: 100,
             utc_offset: UtcOffset::UTC,
+            history: 20,
         }
     }
 }
@@ -86,6 +90,9 @@ impl Config {
                 "flood_burst must be at least 1 (a flood_rate of 0 turns the limit off)",
             ));
         }
+        if self.history > 1_000 {
+            return Err(Error::InvalidConfig("history must be at most 1000"));
+        }
         if self.max_schedules_per_room < self.max_schedules_per_member {
             return Err(Error::InvalidConfig(
                 "max_schedules_per_room must be at least max_schedules_per_member",
@@ -113,6 +120,7 @@ mod tests {
         assert_eq!(c.nick_timeout, Duration::from_secs(60));
         assert_eq!(c.max_pending, 64);
         assert_eq!((c.flood_burst, c.flood_rate), (20, 10));
+        assert_eq!(c.history, 20);
         assert_eq!(c.validate(), Ok(()));
         let off = Config {
             flood_burst: 0,
@@ -159,6 +167,10 @@ mod tests {
             },
             Config {
                 flood_burst: 0,
+                ..Config::default()
+            },
+            Config {
+                history: 1_001,
                 ..Config::default()
             },
         ];

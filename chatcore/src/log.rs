@@ -93,6 +93,13 @@ pub enum Event {
         /// The sanitised text.
         text: String,
     },
+    /// The admin set (`Some`) or cleared (`None`) the room's notice.
+    Notice {
+        /// The admin.
+        by: Nickname,
+        /// The sanitised text, `None` when cleared.
+        text: Option<String>,
+    },
     /// A member renamed itself.
     Rename {
         /// The old nickname.
@@ -227,6 +234,8 @@ impl fmt::Display for Event {
             Event::Admin { nick } => write!(f, "admin {nick}"),
             Event::Chat { nick, text } => write!(f, "chat {nick}: {text}"),
             Event::Action { nick, text } => write!(f, "me {nick}: {text}"),
+            Event::Notice { by, text: Some(t) } => write!(f, "notice {by}: {t}"),
+            Event::Notice { by, text: None } => write!(f, "notice {by} cleared"),
             Event::Rename { from, to } => write!(f, "rename {from} -> {to}"),
             Event::Whisper { from, to, text } => write!(f, "whisper {from} -> {to}: {text}"),
             Event::Scheduled {

@@ -22,6 +22,7 @@ fn help_lists_every_command() {
             "[Server]: /unschedule <id> - cancel a schedule of yours (the admin: any)",
             "[Server]: /kick <nickname> [reason] - remove a member (admin only)",
             "[Server]: /admin <nickname> - hand the admin role to a member (admin only)",
+            "[Server]: /notice [text | -] - show the room's notice; the admin sets it, or clears it with -",
             "[Server]: /user - list the members",
             "[Server]: /help - show this list",
             "[Server]: /quit - leave the chat",

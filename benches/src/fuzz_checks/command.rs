@@ -57,6 +57,10 @@ fn check(line: &str) {
             assert!(!nick.is_empty() && !nick.contains(' '), "{nick:?}");
             vec![nick]
         }
+        Command::Notice(text) => {
+            assert_eq!(text.trim_matches(' '), text);
+            vec![text]
+        }
         Command::Kick { nick, reason } => {
             assert!(!nick.is_empty() && !nick.contains(' '), "{nick:?}");
             assert_eq!(reason.trim_matches(' '), reason);
@@ -107,6 +111,7 @@ mod tests {
             "/admin  Bob  x",
             "/SCHEDULES",
             "/unschedule #3",
+            "/notice  a b ",
             "/dance",
             "/개똥 x",
         ] {

@@ -174,6 +174,8 @@ impl Room {
             self.admin = Some(id);
             self.reply(id, format_args!("You are the admin."));
         }
+        self.send_backlog(id);
+        self.send_notice(id);
         let line = server_line(format_args!("{nick} has joined the chat."));
         self.broadcast(&line, Some(id));
     }

@@ -48,6 +48,7 @@ impl Room {
             Command::Me(text) => self.say(now, id, text, Say::Action),
             Command::Admin(nick) => self.hand_admin(now, id, nick),
             Command::Schedules => self.list_schedules(now, id),
+            Command::Notice(text) => self.notice(now, id, text),
             Command::Unschedule(n) => self.unschedule(now, id, n),
             Command::Rename(to) if only_tabs_cleaned(&text, &clean) => self.rename(now, id, to),
             // A nickname with a control or bidi character is refused, not cleaned (a TAB
@@ -137,6 +138,7 @@ impl Room {
         }
         member.last_line = out.clone();
         self.broadcast(&out, Some(id));
+        self.keep_in_backlog(now, &out);
         let text = text.to_owned();
         let event = match kind {
             Say::Chat => Event::Chat { nick, text },
@@ -277,7 +279,7 @@ impl Room {
     }
 
     fn help(&mut self, id: ClientId) {
-        const HELP: [&str; 13] = [
+        const HELP: [&str; 14] = [
             "Commands (case does not matter):",
             "/rename <nickname> - change your nickname",
             "/whisper <nickname> <message> - send a private message (also /w)",
@@ -287,6 +289,7 @@ impl Room {
             "/unschedule <id> - cancel a schedule of yours (the admin: any)",
             "/kick <nickname> [reason] - remove a member (admin only)",
             "/admin <nickname> - hand the admin role to a member (admin only)",
+            "/notice [text | -] - show the room's notice; the admin sets it, or clears it with -",
             "/user - list the members",
             "/help - show this list",
             "/quit - leave the chat",

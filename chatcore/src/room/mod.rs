@@ -1,8 +1,10 @@
 //! The room: members, nicknames, the admin, schedules and the output queue.
 
+mod backlog;
 mod join;
 mod leave;
 mod member;
+mod notice;
 mod roles;
 mod schedule;
 
@@ -54,6 +56,10 @@ pub struct Room {
     per_ip: BTreeMap<IpAddr, usize>,
     /// Pending `/schedule`s by due time.
     schedules: Schedules,
+    /// The last public lines, for newcomers.
+    backlog: backlog::Backlog,
+    /// The admin's `/notice`, shown to newcomers.
+    notice: Option<notice::Notice>,
     /// Outputs not yet drained.
     actions: VecDeque<Action>,
     /// Set by `handle_shutdown`: nobody joins afterwards.
@@ -110,6 +116,8 @@ impl Room {
             pending: VecDeque::new(),
             per_ip: BTreeMap::new(),
             schedules: Schedules::default(),
+            backlog: backlog::Backlog::default(),
+            notice: None,
             actions: VecDeque::new(),
             shut_down: false,
         };

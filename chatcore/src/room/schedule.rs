@@ -142,6 +142,7 @@ impl Room {
             };
             let out = line(&["[Scheduled by ", s.nick.as_str(), by, &s.text]);
             self.broadcast(&out, None);
+            self.keep_in_backlog(now, &out);
             self.log(
                 now,
                 Event::Fired {

@@ -136,6 +136,7 @@ impl<'a> Script<'a> {
             max_schedules_per_member: 2,
             max_schedules_per_room: 3,
             utc_offset: offsets[usize::from(b >> 6)],
+            history: usize::from(a >> 7) * 3,
         }
     }
 

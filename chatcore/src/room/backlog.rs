@@ -1,0 +1,78 @@
+//! The backlog: a room's last public lines, shown to whoever enters it.
+
+use std::collections::VecDeque;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use time::OffsetDateTime;
+
+use super::Room;
+use crate::io::{ClientId, Now};
+use crate::timespec::format_offset;
+
+/// The last `Config::history` public lines (chat, `/me` actions, fired schedules) as they
+/// were delivered, with their delivery time. Each entry shares the delivered bytes, so
+/// keeping a line costs no copy and no allocation once the queue has its capacity.
+#[derive(Debug, Default)]
+pub(super) struct Backlog {
+    lines: VecDeque<(OffsetDateTime, Bytes)>,
+}
+
+impl Backlog {
+    /// Keeps `line` (delivered at `at`), forgetting the oldest past `max` lines.
+    fn push(&mut self, max: usize, at: OffsetDateTime, line: &Bytes) {
+        if max == 0 {
+            return;
+        }
+        if self.lines.capacity() == 0 {
+            // Once, at the first line: a room that never chats allocates nothing.
+            self.lines.reserve_exact(max);
+        }
+        while self.lines.len() >= max {
+            self.lines.pop_front();
+        }
+        self.lines.push_back((at, line.clone()));
+    }
+}
+
+impl Room {
+    /// Keeps a public line just delivered for the backlog.
+    pub(super) fn keep_in_backlog(&mut self, now: Now, line: &Bytes) {
+        self.backlog.push(self.config.history, now.wall, line);
+    }
+
+    /// Sends the backlog to a member entering the room: a header naming the offset, then
+    /// `[HH:MM] ` + each line as it was delivered. Nothing when it is empty.
+    pub(super) fn send_backlog(&mut self, id: ClientId) {
+        let n = self.backlog.lines.len();
+        if n == 0 {
+            return;
+        }
+        let offset = self.config.utc_offset;
+        let off = format_offset(offset);
+        if n == 1 {
+            self.reply(id, format_args!("Last message (time in {off}):"));
+        } else {
+            self.reply(id, format_args!("Last {n} messages (times in {off}):"));
+        }
+        for i in 0..n {
+            let Some((at, line)) = self.backlog.lines.get(i) else {
+                break;
+            };
+            let at = at.to_offset(offset);
+            let mut b = BytesMut::with_capacity(8 + line.len());
+            let stamp = [
+                b'[',
+                b'0' + at.hour() / 10,
+                b'0' + at.hour() % 10,
+                b':',
+                b'0' + at.minute() / 10,
+                b'0' + at.minute() % 10,
+                b']',
+                b' ',
+            ];
+            b.put_slice(&stamp);
+            b.put_slice(line);
+            self.send(id, b.freeze());
+        }
+    }
+}

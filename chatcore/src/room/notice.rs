@@ -1,0 +1,60 @@
+//! `/notice`: the room's notice, set by the admin and shown to everyone who enters.
+
+use bytes::Bytes;
+
+use super::{Room, server_line};
+use crate::io::{ClientId, Now};
+use crate::log::Event;
+
+/// The room's notice.
+#[derive(Debug)]
+pub(super) struct Notice {
+    /// The sanitised text.
+    text: String,
+    /// `[Server]: Notice: text\n`, formatted once for every newcomer.
+    line: Bytes,
+}
+
+impl Room {
+    /// `/notice` (show), `/notice -` (clear, admin) or `/notice text` (set, admin).
+    pub(super) fn notice(&mut self, now: Now, id: ClientId, text: &str) {
+        if text.is_empty() {
+            self.log_command(now, id, "/notice");
+            return match &self.notice {
+                Some(n) => self.send(id, n.line.clone()),
+                None => self.reply(id, format_args!("There is no notice.")),
+            };
+        }
+        if self.admin() != Some(id) {
+            return self.only_admin(now, id);
+        }
+        let Some(by) = self.nickname(id).cloned() else {
+            return;
+        };
+        if text == "-" {
+            self.notice = None;
+            self.log(now, Event::Notice { by, text: None });
+            return self.reply(id, format_args!("Notice cleared."));
+        }
+        self.notice = Some(Notice {
+            text: text.to_owned(),
+            line: server_line(format_args!("Notice: {text}")),
+        });
+        let line = server_line(format_args!("Notice from {by}: {text}"));
+        self.broadcast(&line, None);
+        let text = Some(text.to_owned());
+        self.log(now, Event::Notice { by, text });
+    }
+
+    /// Shows the notice, if any, to a member entering the room.
+    pub(super) fn send_notice(&mut self, id: ClientId) {
+        if let Some(line) = self.notice.as_ref().map(|n| n.line.clone()) {
+            self.send(id, line);
+        }
+    }
+
+    /// The room's notice, if one is set.
+    pub fn notice_text(&self) -> Option<&str> {
+        self.notice.as_ref().map(|n| n.text.as_str())
+    }
+}
