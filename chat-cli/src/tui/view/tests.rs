@@ -235,6 +235,9 @@ fn nick_colours_are_stable_and_no_color_drops_them() {
         plain.notice(),
         plain.mention(),
         plain.stamp(),
+        plain.action(),
+        plain.room_notice(),
+        plain.alert(),
     ] {
         assert_eq!((style.fg, style.bg), (None, None));
     }
@@ -382,4 +385,18 @@ fn mentions_mark_the_name_and_backlog_is_dimmed() {
     );
     let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
     assert_eq!(text, "09:14 Bob >> earlier");
+}
+
+#[test]
+fn without_colour_alerts_and_notices_still_stand_out() {
+    let plain = Palette { color: false };
+    assert!(
+        plain
+            .alert()
+            .add_modifier
+            .contains(Modifier::REVERSED | Modifier::BOLD)
+    );
+    assert!(plain.room_notice().add_modifier.contains(Modifier::BOLD));
+    assert_ne!(plain.alert(), plain.server());
+    assert_ne!(plain.room_notice(), plain.server());
 }
