@@ -14,10 +14,7 @@ pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024;
 /// that is more. Counting high only leaves blank cells; counting low would push text past
 /// the edge.
 pub(crate) fn cell_width(g: &str) -> usize {
-    let risky = g
-        .chars()
-        .any(|c| matches!(c, '\u{1F1E6}'..='\u{1F1FF}' | '\u{200D}' | '\u{FE0F}'));
-    if !risky {
+    if !has_disputed_width(g) {
         return g.width();
     }
     let apart: usize = g
@@ -28,6 +25,13 @@ pub(crate) fn cell_width(g: &str) -> usize {
         })
         .sum();
     apart.max(g.width())
+}
+
+/// Whether `s` holds a character that makes terminals disagree on a cluster's width: a
+/// regional indicator (flags), a zero-width joiner or an emoji variation selector.
+pub(crate) fn has_disputed_width(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{1F1E6}'..='\u{1F1FF}' | '\u{200D}' | '\u{FE0F}'))
 }
 
 /// An editable line. The cursor is a byte offset that always sits on a grapheme boundary, so

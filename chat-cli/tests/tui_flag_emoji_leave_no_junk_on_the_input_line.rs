@@ -1,6 +1,7 @@
 //! Terminal mode in tmux: clusters whose width terminals disagree on (regional-indicator
 //! flags, ZWJ sequences) never leave stale cells on the input line, whatever the terminal
-//! makes of them: Backspace and Enter leave it empty.
+//! makes of them (Backspace and Enter leave it empty), nor in the message pane as lines
+//! scroll.
 
 mod common;
 
@@ -43,6 +44,25 @@ fn typing_and_deleting_flags_leaves_an_empty_input_line() {
     });
     tmux.keys(&["C-u", "C-k"]);
     tmux.wait_for("an empty input line", |rows| last_row(rows) == ">");
+
+    // The message pane too: a flag line scrolls up under shorter lines, and no half of a
+    // flag is left on the rows it passed through.
+    bob.send("a flag line 🇰🇷🇯🇵");
+    for i in 1..=4 {
+        bob.send(&format!("short {i}"));
+        tmux.wait_for_text(&format!("Bob >> short {i}"));
+    }
+    let rows = tmux.capture();
+    for row in &rows {
+        let flagged = row
+            .chars()
+            .any(|c| ('\u{1F1E6}'..='\u{1F1FF}').contains(&c));
+        assert!(
+            !flagged || row.contains("flag line") || row.contains("Alice >> "),
+            "a stale flag half on {row:?}:\n{}",
+            rows.join("\n")
+        );
+    }
 
     tmux.keys(&["C-c"]);
     tmux.wait_for_text("EXITED 0");

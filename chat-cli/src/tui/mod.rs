@@ -112,6 +112,9 @@ struct App {
     page: usize,
     /// A paste of many lines waiting for Enter (send) or Esc (cancel).
     pending_paste: Option<PendingPaste>,
+    /// Pane rows that held a cluster of disputed width at the last draw: written whole
+    /// again at the next one.
+    disputed_rows: Vec<usize>,
 }
 
 /// A multi-line paste of [`PASTE_CONFIRM`] lines or more, held until confirmed (irssi's
@@ -147,6 +150,7 @@ pub(crate) fn run(
         leaving: false,
         page: 10,
         pending_paste: None,
+        disputed_rows: Vec::new(),
     };
     let code = event_loop(&mut client, &mut app, &mut terminal, &rx);
     drop(terminal);
@@ -275,7 +279,68 @@ fn draw(
         terminal.draw(|frame| view::draw(frame, &app.pane, &status, prompt, app.palette))?;
     let area = frame.area;
     app.page = usize::from(area.height.saturating_sub(2)).max(1);
+    paint_disputed_rows(
+        terminal,
+        area,
+        &app.pane,
+        app.palette,
+        &mut app.disputed_rows,
+    )?;
     paint_input(terminal, area, prompt)
+}
+
+/// Writes again, whole, each message row that holds (or held at the last draw) a cluster
+/// terminals disagree on the width of (a flag drawn 4 columns wide where ratatui counts 2):
+/// ratatui only writes the cells it believes changed, which would leave half a flag behind
+/// when the row scrolls or changes. Each such row is written from its first column in its
+/// styles and the rest of it cleared.
+fn paint_disputed_rows(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    area: ratatui::layout::Rect,
+    pane: &Pane,
+    palette: Palette,
+    last: &mut Vec<usize>,
+) -> io::Result<()> {
+    use crossterm::style::{Attribute, PrintStyledContent, SetAttribute, StyledContent};
+    use ratatui::backend::IntoCrossterm;
+    let (messages, rows) = view::message_rows(area, pane, palette);
+    let disputed: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| {
+            row.spans
+                .iter()
+                .any(|s| crate::input::has_disputed_width(&s.content))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let out = terminal.backend_mut();
+    let mut again: Vec<usize> = disputed.iter().chain(last.iter()).copied().collect();
+    again.sort_unstable();
+    again.dedup();
+    for i in again {
+        let (Some(row), Ok(dy)) = (rows.get(i), u16::try_from(i)) else {
+            continue;
+        };
+        queue!(
+            out,
+            cursor::MoveTo(messages.x, messages.y.saturating_add(dy))
+        )?;
+        for span in &row.spans {
+            let style = span.style.into_crossterm();
+            queue!(
+                out,
+                PrintStyledContent(StyledContent::new(style, span.content.as_ref()))
+            )?;
+        }
+        queue!(
+            out,
+            SetAttribute(Attribute::Reset),
+            Clear(ClearType::UntilNewLine)
+        )?;
+    }
+    *last = disputed;
+    Ok(())
 }
 
 /// Writes the input line again over what ratatui drew, the way no width disagreement can

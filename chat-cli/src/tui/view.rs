@@ -13,7 +13,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use crate::display::{DisplayLine, Kind, mention_ranges};
-use crate::input::LineEditor;
+use crate::input::{LineEditor, cell_width};
 
 /// Lines kept in the scrollback (the issue asks for at least 5,000).
 pub(crate) const SCROLLBACK: usize = 10_000;
@@ -313,7 +313,7 @@ pub(crate) fn wrap(spans: Vec<Span<'static>>, width: usize, indent: usize) -> Ve
         .flat_map(|span| {
             span.content
                 .graphemes(true)
-                .map(move |g| (g, span.style, g.width()))
+                .map(move |g| (g, span.style, cell_width(g)))
         })
         .collect();
     let mut rows: Vec<Vec<(&str, Style)>> = vec![Vec::new()];
@@ -420,6 +420,20 @@ pub(crate) fn draw(
         status_row,
     );
     draw_prompt(frame, input_row, prompt);
+}
+
+/// The message pane's area in a screen of `area` and the rows drawn in it (empty when the
+/// screen is too small for a pane).
+pub(crate) fn message_rows(
+    area: Rect,
+    pane: &Pane,
+    palette: Palette,
+) -> (Rect, Vec<Line<'static>>) {
+    if area.height < 3 || area.width < 4 {
+        return (area, Vec::new());
+    }
+    let messages = Rect::new(area.x, area.y, area.width, area.height - 2);
+    (messages, pane_rows(pane, messages, palette))
 }
 
 /// The rows that fill the message pane, bottom-aligned like a chat.
