@@ -1,7 +1,8 @@
 //! Terminal mode in tmux against a scripted server sending the rooms lines of PROTOCOL.md
 //! §8-§9: the status line shows the room, its count and the admin mark; backlog lines show
 //! their own time, dimmed, under a separator; actions, notices and a kick stand out; a
-//! mention marks the nickname only; a narrow window drops the address, never the state.
+//! mention marks the nickname only; `/rooms` is a list; a narrow window drops the address,
+//! never the state.
 
 mod common;
 
@@ -69,6 +70,20 @@ fn room_lines_are_understood_and_styled() {
     assert!(
         row[row.find("hey").unwrap_or(0)..name].starts_with("hey \u{1b}["),
         "{row:?}"
+    );
+
+    // `/rooms` is a list, one room a row.
+    tmux.type_line("/rooms");
+    conn.lines.expect("/rooms");
+    conn.send("[Server]: Rooms (2): lobby 1/10, study 3/10 (code)");
+    let rows = tmux.wait_for_text("[Server]:   study 3/10 (code)");
+    assert!(
+        rows.iter().any(|r| r.ends_with(" [Server]: Rooms (2):")),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.ends_with(" [Server]:   lobby 1/10")),
+        "{rows:#?}"
     );
 
     // Admin: the status line follows who the admin is.

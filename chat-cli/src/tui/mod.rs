@@ -26,6 +26,7 @@ use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::client::{Client, Event};
+use crate::display::DisplayLine;
 use crate::history::History;
 use crate::input::LineEditor;
 use crate::session::{Phase, Typed};
@@ -112,6 +113,9 @@ struct App {
     page: usize,
     /// A paste of many lines waiting for Enter (send) or Esc (cancel).
     pending_paste: Option<PendingPaste>,
+    /// The last line shown was (part of) a `/rooms` answer: a `[Server]: ... ` line
+    /// continues it.
+    listing_rooms: bool,
     /// Pane rows that held a cluster of disputed width at the last draw: written whole
     /// again at the next one.
     disputed_rows: Vec<usize>,
@@ -151,6 +155,7 @@ pub(crate) fn run(
         page: 10,
         pending_paste: None,
         disputed_rows: Vec::new(),
+        listing_rooms: false,
     };
     let code = event_loop(&mut client, &mut app, &mut terminal, &rx);
     drop(terminal);
@@ -232,12 +237,48 @@ fn take_shown(client: &mut Client, app: &mut App) {
             .nick()
             .filter(|n| line.mentions(n))
             .map(str::to_owned);
+        // `/rooms` as a list, one room a row (the log keeps the line as received).
+        let continued = app.listing_rooms && line.text.starts_with("[Server]: ... ");
+        app.listing_rooms = line.text.starts_with("[Server]: Rooms (") || continued;
+        if app.listing_rooms {
+            for row in room_rows(&line.text, continued) {
+                app.pane.push(Entry {
+                    time: time.clone(),
+                    line: DisplayLine {
+                        text: row,
+                        ..line.clone()
+                    },
+                    mention: None,
+                });
+            }
+            continue;
+        }
         app.pane.push(Entry {
             time: time.clone(),
             line,
             mention,
         });
     }
+}
+
+/// A `/rooms` answer (`[Server]: Rooms (3): lobby 3/10, study 2/10 (code)`, or a
+/// continuation `[Server]: ... x 1/10`) as rows: the head, then one room each.
+fn room_rows(text: &str, continued: bool) -> Vec<String> {
+    let (head, list) = if continued {
+        (None, text.strip_prefix("[Server]: ... ").unwrap_or(text))
+    } else {
+        match text.split_once("): ") {
+            Some((head, list)) => (Some(format!("{head}):")), list),
+            None => return vec![text.to_owned()],
+        }
+    };
+    head.into_iter()
+        .chain(
+            list.split(", ")
+                .filter(|room| !room.is_empty())
+                .map(|room| format!("[Server]:   {room}")),
+        )
+        .collect()
 }
 
 fn draw(
@@ -494,7 +535,7 @@ fn show_help(app: &mut App) {
     for text in HELP {
         app.pane.push(Entry {
             time: time.clone(),
-            line: crate::display::DisplayLine::notice(text),
+            line: DisplayLine::notice(text),
             mention: None,
         });
     }
@@ -585,4 +626,33 @@ fn spawn_terminal_reader(tx: SyncSender<Event>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::room_rows;
+
+    #[test]
+    fn rooms_are_listed_one_a_row() {
+        assert_eq!(
+            room_rows(
+                "[Server]: Rooms (3): lobby 3/10, study 2/10 (code), 개발 1/10",
+                false
+            ),
+            [
+                "[Server]: Rooms (3):",
+                "[Server]:   lobby 3/10",
+                "[Server]:   study 2/10 (code)",
+                "[Server]:   개발 1/10",
+            ]
+        );
+        assert_eq!(
+            room_rows("[Server]: ... x 1/10, y 2/10", true),
+            ["[Server]:   x 1/10", "[Server]:   y 2/10"]
+        );
+        assert_eq!(
+            room_rows("[Server]: Rooms (0)", false),
+            ["[Server]: Rooms (0)"]
+        );
+    }
 }
