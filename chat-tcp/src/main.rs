@@ -56,6 +56,10 @@ struct Args {
     /// their times in --utc-offset; 0 turns the backlog off.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1_000))]
     history: u32,
+    /// Minutes a kicked member may not enter the room again (matched by nickname and by
+    /// address, loopback excepted while exempt); 0 turns kick bans off.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10_080))]
+    kick_ban: u64,
 }
 
 /// `+09:00`, `-05:30` or `Z`, as `/schedule` and chat-cli accept them.
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
     room.flood_burst = args.flood_burst;
     room.flood_rate = args.flood_rate;
     room.history = args.history as usize;
+    room.kick_ban = Duration::from_secs(args.kick_ban * 60);
 
     let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,

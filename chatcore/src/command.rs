@@ -38,6 +38,10 @@ pub enum Command<'a> {
     Unschedule(&'a str),
     /// `/notice [text | -]`: empty to show the notice, `-` to clear it, or the new text.
     Notice(&'a str),
+    /// `/bans`: list the room's bans.
+    Bans,
+    /// `/unban <nickname>`: lift a ban.
+    Unban(&'a str),
     /// `/user`.
     User,
     /// `/help`.
@@ -67,6 +71,8 @@ pub enum Usage {
     Admin,
     /// `/unschedule`.
     Unschedule,
+    /// `/unban`.
+    Unban,
 }
 
 impl Usage {
@@ -80,6 +86,7 @@ impl Usage {
             Usage::Me => "/me <action>",
             Usage::Admin => "/admin <nickname>",
             Usage::Unschedule => "/unschedule <id>",
+            Usage::Unban => "/unban <nickname>",
         }
     }
 }
@@ -158,6 +165,13 @@ pub fn parse(line: &str) -> Command<'_> {
         } else {
             Command::Notice(args.trim_end_matches(' '))
         }
+    } else if is("bans") {
+        Command::Bans
+    } else if is("unban") {
+        match word(args) {
+            ("", _) => Command::Usage(Usage::Unban),
+            (nick, _) => Command::Unban(nick),
+        }
     } else if is("user") || is("users") {
         Command::User
     } else if is("help") {
@@ -220,6 +234,8 @@ mod tests {
             parse("/notice Lunch at 12 "),
             Command::Notice("Lunch at 12")
         );
+        assert_eq!(parse("/BANS"), Command::Bans);
+        assert_eq!(parse("/unban  Bob "), Command::Unban("Bob"));
         assert_eq!(parse("/user"), Command::User);
         assert_eq!(parse("/users"), Command::User);
         assert_eq!(parse("/HELP"), Command::Help);
@@ -247,6 +263,7 @@ mod tests {
         assert_eq!(parse("/me   "), Command::Usage(Usage::Me));
         assert_eq!(parse("/admin"), Command::Usage(Usage::Admin));
         assert_eq!(parse("/unschedule "), Command::Usage(Usage::Unschedule));
+        assert_eq!(parse("/unban"), Command::Usage(Usage::Unban));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Config {
     /// Public lines (chat, `/me`, fired schedules) a room keeps to show whoever enters it;
     /// 0 turns the backlog off.
     pub history: usize,
+    /// How long a kicked member may not enter the room again (by nickname and address);
+    /// zero turns kick bans off.
+    pub kick_ban: Duration,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             max_schedules_per_room: 100,
             utc_offset: UtcOffset::UTC,
             history: 20,
+            kick_ban: Duration::from_secs(600),
         }
     }
 }
@@ -90,6 +94,9 @@ impl Config {
                 "flood_burst must be at least 1 (a flood_rate of 0 turns the limit off)",
             ));
         }
+        if self.kick_ban > Duration::from_secs(7 * 86_400) {
+            return Err(Error::InvalidConfig("kick_ban must be at most 7 days"));
+        }
         if self.history > 1_000 {
             return Err(Error::InvalidConfig("history must be at most 1000"));
         }
@@ -121,6 +128,7 @@ mod tests {
         assert_eq!(c.max_pending, 64);
         assert_eq!((c.flood_burst, c.flood_rate), (20, 10));
         assert_eq!(c.history, 20);
+        assert_eq!(c.kick_ban, Duration::from_secs(600));
         assert_eq!(c.validate(), Ok(()));
         let off = Config {
             flood_burst: 0,
@@ -171,6 +179,10 @@ mod tests {
             },
             Config {
                 history: 1_001,
+                ..Config::default()
+            },
+            Config {
+                kick_ban: Duration::MAX,
                 ..Config::default()
             },
         ];

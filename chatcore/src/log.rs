@@ -161,6 +161,13 @@ pub enum Event {
         /// The sanitised reason, empty if none was given.
         reason: String,
     },
+    /// The admin lifted a kick ban.
+    Unban {
+        /// The admin.
+        by: Nickname,
+        /// The nickname the ban was on.
+        nick: Nickname,
+    },
     /// A member ran a command that changes nothing (`/user`, `/help`).
     Command {
         /// The member.
@@ -262,6 +269,7 @@ impl fmt::Display for Event {
                 write!(f, "kick {by} -> {nick}")
             }
             Event::Kick { by, nick, reason } => write!(f, "kick {by} -> {nick}: {reason}"),
+            Event::Unban { by, nick } => write!(f, "unban {by} -> {nick}"),
             Event::Rejected {
                 id,
                 nick: Some(n),

@@ -277,6 +277,8 @@ struct Model {
     order: Vec<u64>,
     members: BTreeMap<u64, MemberModel>,
     schedules: BTreeMap<u64, SchedModel>,
+    /// Kick bans: the nickname key, the address and the end.
+    bans: Vec<(chatcore::NickKey, Option<IpAddr>, Instant)>,
     shut_down: bool,
 }
 
@@ -324,6 +326,7 @@ impl Model {
             order: Vec::new(),
             members: BTreeMap::new(),
             schedules: BTreeMap::new(),
+            bans: Vec::new(),
             shut_down: false,
         }
     }
@@ -390,7 +393,14 @@ impl Model {
     }
 
     /// Predicts a pending connection's nickname attempt.
-    fn nickname_line(&mut self, before: &[(u64, String)], id: u64, frame: &Frame, ex: &mut Expect) {
+    fn nickname_line(
+        &mut self,
+        sim: &Sim,
+        before: &[(u64, String)],
+        id: u64,
+        frame: &Frame,
+        ex: &mut Expect,
+    ) {
         if let Frame::Line(raw) = frame
             && raw.len() <= self.config.max_line_bytes
             && raw.trim().eq_ignore_ascii_case("/quit")
@@ -417,7 +427,13 @@ impl Model {
             return;
         }
         self.pending.retain(|&(_, p)| p != id);
-        if before.len() >= self.config.capacity {
+        let now = sim.now().instant;
+        let peer = self.conns.get(&id).and_then(|c| c.peer);
+        let banned = self
+            .bans
+            .iter()
+            .any(|(k, a, until)| *until > now && (*k == nick.key() || (a.is_some() && *a == peer)));
+        if before.len() >= self.config.capacity || banned {
             ex.closes.insert(id);
         } else {
             ex.join = Some((id, nick));
@@ -484,7 +500,13 @@ impl Model {
                 let found = before
                     .iter()
                     .find(|(t, n)| *t != id && key.is_some() && key_of(n) == key);
-                if let Some(&(t, _)) = found {
+                if let Some((t, n)) = found {
+                    let t = *t;
+                    let addr = self.conns.get(&t).and_then(|c| c.peer);
+                    let until = sim.now().instant + self.config.kick_ban;
+                    if let Some(k) = key_of(n) {
+                        self.bans.push((k, addr, until));
+                    }
                     ex.leave.insert(t);
                     ex.closes.insert(t);
                     ex.kicked = Some(t);
@@ -557,7 +579,7 @@ impl Model {
                     Some(false) if self.members.contains_key(id) => {
                         self.member_line(sim, &before, *id, &frame, &mut ex);
                     }
-                    Some(false) => self.nickname_line(&before, *id, &frame, &mut ex),
+                    Some(false) => self.nickname_line(sim, &before, *id, &frame, &mut ex),
                 }
                 let r = sim.input(Input::Frame {
                     id: ClientId(*id),

@@ -53,7 +53,7 @@ fn check(line: &str) {
             );
             vec![text]
         }
-        Command::Admin(nick) | Command::Unschedule(nick) => {
+        Command::Admin(nick) | Command::Unschedule(nick) | Command::Unban(nick) => {
             assert!(!nick.is_empty() && !nick.contains(' '), "{nick:?}");
             vec![nick]
         }
@@ -71,7 +71,12 @@ fn check(line: &str) {
             assert!(!word.contains(' '), "{word:?}");
             vec![word]
         }
-        Command::User | Command::Help | Command::Quit | Command::Schedules | Command::Usage(_) => {
+        Command::User
+        | Command::Help
+        | Command::Quit
+        | Command::Schedules
+        | Command::Bans
+        | Command::Usage(_) => {
             assert!(line.starts_with('/') && !line.starts_with("//"), "{line:?}");
             vec![]
         }
@@ -112,6 +117,8 @@ mod tests {
             "/SCHEDULES",
             "/unschedule #3",
             "/notice  a b ",
+            "/Bans",
+            "/unban  Bob x",
             "/dance",
             "/개똥 x",
         ] {

@@ -140,6 +140,9 @@ impl Room {
             let reason = format!("The chat room is full ({members}/{cap}). Try again later.");
             return self.refuse(now, id, &reason);
         }
+        if self.refuse_if_banned(now, id, &nick) {
+            return;
+        }
         self.join(now, id, nick);
     }
 

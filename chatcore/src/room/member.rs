@@ -49,6 +49,8 @@ impl Room {
             Command::Admin(nick) => self.hand_admin(now, id, nick),
             Command::Schedules => self.list_schedules(now, id),
             Command::Notice(text) => self.notice(now, id, text),
+            Command::Bans => self.list_bans(now, id),
+            Command::Unban(nick) => self.unban(now, id, nick),
             Command::Unschedule(n) => self.unschedule(now, id, n),
             Command::Rename(to) if only_tabs_cleaned(&text, &clean) => self.rename(now, id, to),
             // A nickname with a control or bidi character is refused, not cleaned (a TAB
@@ -216,6 +218,8 @@ impl Room {
         let Some(by) = self.nickname(id).cloned() else {
             return;
         };
+        let peer = self.clients.get(&target).and_then(|c| c.peer);
+        self.ban(now, nick.clone(), peer);
         let suffix = if is_blank(reason) {
             String::new()
         } else {
@@ -279,7 +283,7 @@ impl Room {
     }
 
     fn help(&mut self, id: ClientId) {
-        const HELP: [&str; 14] = [
+        const HELP: [&str; 16] = [
             "Commands (case does not matter):",
             "/rename <nickname> - change your nickname",
             "/whisper <nickname> <message> - send a private message (also /w)",
@@ -287,7 +291,9 @@ impl Room {
             "/schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
             "/schedules - list your pending schedules (the admin sees all of them)",
             "/unschedule <id> - cancel a schedule of yours (the admin: any)",
-            "/kick <nickname> [reason] - remove a member (admin only)",
+            "/kick <nickname> [reason] - remove a member and ban them for a while (admin only)",
+            "/bans - list the room's bans (admin only)",
+            "/unban <nickname> - lift a ban (admin only)",
             "/admin <nickname> - hand the admin role to a member (admin only)",
             "/notice [text | -] - show the room's notice; the admin sets it, or clears it with -",
             "/user - list the members",
@@ -320,7 +326,7 @@ enum Say {
 }
 
 /// At most `max` bytes of `s`, cut on a character boundary, with `...` when cut.
-fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+pub(super) fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     if s.len() <= max {
         return s.into();
     }

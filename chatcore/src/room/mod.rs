@@ -1,6 +1,7 @@
 //! The room: members, nicknames, the admin, schedules and the output queue.
 
 mod backlog;
+mod bans;
 mod join;
 mod leave;
 mod member;
@@ -58,6 +59,8 @@ pub struct Room {
     schedules: Schedules,
     /// The last public lines, for newcomers.
     backlog: backlog::Backlog,
+    /// Kick bans in force.
+    bans: bans::Bans,
     /// The admin's `/notice`, shown to newcomers.
     notice: Option<notice::Notice>,
     /// Outputs not yet drained.
@@ -117,6 +120,7 @@ impl Room {
             per_ip: BTreeMap::new(),
             schedules: Schedules::default(),
             backlog: backlog::Backlog::default(),
+            bans: bans::Bans::default(),
             notice: None,
             actions: VecDeque::new(),
             shut_down: false,

@@ -137,6 +137,7 @@ impl<'a> Script<'a> {
             max_schedules_per_room: 3,
             utc_offset: offsets[usize::from(b >> 6)],
             history: usize::from(a >> 7) * 3,
+            kick_ban: Duration::from_secs(u64::from(b & 0x20) * 30),
         }
     }
 

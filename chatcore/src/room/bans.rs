@@ -1,0 +1,157 @@
+//! Kick bans: a kicked member may not enter the room again for `Config::kick_ban`, matched
+//! by its nickname's key and by its address. `/bans` lists them, `/unban` lifts one.
+
+use core::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use super::Room;
+use crate::io::{ClientId, Now};
+use crate::log::Event;
+use crate::nickname::{NickKey, Nickname};
+
+/// Most bans a room keeps; past it, a new ban replaces the one that ends soonest.
+const MAX_BANS: usize = 100;
+
+/// The name of the one room a server has until the hall names rooms (PROTOCOL.md §8).
+const ROOM_NAME: &str = "lobby";
+
+/// The room's bans, in the order they were made. Expired ones are dropped whenever the list
+/// is touched, and it never holds more than [`MAX_BANS`].
+#[derive(Debug, Default)]
+pub(super) struct Bans {
+    list: Vec<Ban>,
+}
+
+#[derive(Debug)]
+struct Ban {
+    /// The nickname the member was kicked under (its key is matched).
+    nick: Nickname,
+    /// The address it counted as ([`Room::limited_address`]); `None` when it is not limited
+    /// (no address, or loopback while loopback is exempt), so no address is banned.
+    addr: Option<IpAddr>,
+    until: Instant,
+}
+
+impl Bans {
+    fn add(&mut self, now: Instant, nick: Nickname, addr: Option<IpAddr>, until: Instant) {
+        self.list
+            .retain(|b| b.until > now && b.nick.key() != nick.key());
+        if self.list.len() >= MAX_BANS {
+            if let Some(i) = (0..self.list.len()).min_by_key(|&i| self.list[i].until) {
+                self.list.remove(i);
+            }
+        }
+        self.list.push(Ban { nick, addr, until });
+    }
+
+    fn remaining(&self, key: &NickKey, addr: Option<IpAddr>, now: Instant) -> Option<Duration> {
+        self.list
+            .iter()
+            .filter(|b| b.until > now)
+            .filter(|b| b.nick.key() == *key || (b.addr.is_some() && b.addr == addr))
+            .map(|b| b.until - now)
+            .max()
+    }
+}
+
+/// `9 more minutes` (rounded up), `1 more minute`.
+fn more_minutes(left: Duration) -> String {
+    match left.as_secs().div_ceil(60).max(1) {
+        1 => "1 more minute".to_owned(),
+        n => format!("{n} more minutes"),
+    }
+}
+
+/// The refusal of someone banned from the room called `room`:
+/// `You are banned from "lobby" for 9 more minutes.`
+pub(crate) fn banned_reason(room: &str, left: Duration) -> String {
+    format!("You are banned from \"{room}\" for {}.", more_minutes(left))
+}
+
+impl Room {
+    /// How much longer someone with nickname key `key`, connecting from `addr`, is banned
+    /// from this room; `None` when not banned. The address matches when the ban recorded
+    /// one (an IPv6 /64 counts as one address; loopback never matches while it is exempt
+    /// from `max_per_ip`).
+    pub fn ban_remaining(
+        &self,
+        key: &NickKey,
+        addr: Option<IpAddr>,
+        now: Instant,
+    ) -> Option<Duration> {
+        self.bans.remaining(key, self.limited_address(addr), now)
+    }
+
+    /// Bans a member just kicked (`peer` is its connection's address).
+    pub(super) fn ban(&mut self, now: Now, nick: Nickname, peer: Option<IpAddr>) {
+        let length = self.config.kick_ban;
+        if length.is_zero() {
+            return;
+        }
+        let addr = self.limited_address(peer);
+        self.bans.add(now.instant, nick, addr, now.instant + length);
+    }
+
+    /// At the nickname prompt: refuses and closes a connection banned from the room.
+    /// Returns whether it did.
+    pub(super) fn refuse_if_banned(&mut self, now: Now, id: ClientId, nick: &Nickname) -> bool {
+        let peer = self.clients.get(&id).and_then(|c| c.peer);
+        let Some(left) = self.ban_remaining(&nick.key(), peer, now.instant) else {
+            return false;
+        };
+        self.pending.retain(|&(_, p)| p != id);
+        self.refuse(now, id, &banned_reason(ROOM_NAME, left));
+        true
+    }
+
+    /// `/bans` (admin): every ban in force with its remaining time.
+    pub(super) fn list_bans(&mut self, now: Now, id: ClientId) {
+        if self.admin() != Some(id) {
+            return self.only_admin(now, id);
+        }
+        self.log_command(now, id, "/bans");
+        let lines: Vec<String> = self
+            .bans
+            .list
+            .iter()
+            .filter(|b| b.until > now.instant)
+            .map(|b| {
+                let left = more_minutes(b.until - now.instant);
+                format!("{} is banned for {left}.", b.nick)
+            })
+            .collect();
+        if lines.is_empty() {
+            return self.reply(id, format_args!("Nobody is banned."));
+        }
+        for l in lines {
+            self.reply(id, format_args!("{l}"));
+        }
+    }
+
+    /// `/unban NICK` (admin): lifts the ban on that nickname (and the address it came with).
+    pub(super) fn unban(&mut self, now: Now, id: ClientId, typed: &str) {
+        if self.admin() != Some(id) {
+            return self.only_admin(now, id);
+        }
+        let key = Nickname::parse(typed).ok().map(|n| n.key());
+        let at = now.instant;
+        let found = self
+            .bans
+            .list
+            .iter()
+            .position(|b| b.until > at && Some(b.nick.key()) == key);
+        let (Some(i), Some(by)) = (found, self.nickname(id).cloned()) else {
+            let typed = super::member::truncate(typed, 32);
+            return self.reject(now, id, format!("Nobody named \"{typed}\" is banned."));
+        };
+        let ban = self.bans.list.remove(i);
+        self.log(
+            now,
+            Event::Unban {
+                by,
+                nick: ban.nick.clone(),
+            },
+        );
+        self.reply(id, format_args!("{} may enter again.", ban.nick));
+    }
+}
