@@ -2,13 +2,13 @@
 //! against a small reference model.
 //!
 //! The model predicts, before each step, who joins, who leaves, which connections the room
-//! closes (refusals, the pending cap, nickname deadlines, `/quit`, `/kick`, shutdown),
-//! whether a `/schedule` is accepted (per-member and per-room limits) and which schedules a
-//! kick cancels. It keeps each member's flood bucket with the crate's own `FloodLimiter` on
+//! closes (refusals, the pending cap, nickname deadlines, `/quit`, `/kick`, kick bans at
+//! the prompt, shutdown), whether a `/schedule` is accepted (per-member and per-room limits),
+//! which schedules a kick or a `/unschedule` cancels, and which bans `/unban` lifts. It keeps each member's flood bucket with the crate's own `FloodLimiter` on
 //! the same clock. After every step it checks: capacity, unique valid nicknames, the admin
-//! is the longest member (and a change is announced), a chat line reaches each other member
-//! exactly once, each schedule fires exactly once at exactly its time and reaches every
-//! member, flood records carry the dropped counts, and (in the harness) nothing is sent to
+//! is the longest member (and a change is announced), a chat or `/me` line reaches each
+//! other member exactly once, each schedule fires exactly once at exactly its time and reaches every
+//! member (marked `(left)` once its author has gone), flood records carry the dropped counts, and (in the harness) nothing is sent to
 //! an unknown or closed client and every line is clean. Replaying the same operations gives
 //! the same actions.
 
@@ -160,7 +160,12 @@ fn command_line() -> impl Strategy<Value = String> {
             Some(r) => format!("/kick {n} {r}"),
             None => format!("/KICK {n}"),
         }),
-        1 => prop::sample::select(&["/user", "/help", "/quit", "/dance", "/kick", "/schedule"][..])
+        2 => text().prop_map(|t| format!("/me {t}")),
+        1 => (0u64..6).prop_map(|n| format!("/unschedule {n}")),
+        1 => prop::sample::select(&[
+            "/user", "/help", "/quit", "/dance", "/kick", "/schedule", "/schedules", "/bans",
+            "/notice", "/notice hi", "/notice -", "/unban Bob", "/unban alice", "/me",
+        ][..])
             .prop_map(str::to_owned),
     ]
 }
@@ -216,6 +221,8 @@ fn op() -> impl Strategy<Value = Vec<Op>> {
         1 => (0usize..4, 3u8..12, any::<bool>()).prop_map(|(i, n, same)| Op::Burst(i, n, same)),
         2 => (0usize..4, 0u8..24, 0u8..60, prop::sample::select(OFFSETS), text())
             .prop_map(|(i, h, m, o, t)| Op::ByMember(i, format!("/schedule {h}:{m:02}{o} {t}"))),
+        1 => (0usize..4, 0u64..8).prop_map(|(i, n)| Op::ByMember(i, format!("/unschedule {n}"))),
+        1 => target().prop_map(|n| Op::ByMember(0, format!("/unban {n}"))),
     ];
     let join = (id(), any::<u8>(), prop::sample::select(JOINERS))
         .prop_map(|(i, p, n)| vec![Op::Connect(i, p), Op::Line(i, n.to_owned())]);
@@ -299,6 +306,8 @@ struct Expect {
     chat: Option<(u64, String)>,
     /// The member whose `/schedule` must be accepted.
     schedule: Option<u64>,
+    /// The schedule a `/unschedule` must cancel.
+    unscheduled: Option<u64>,
     /// `flood` records (nickname, count) in any order.
     floods: Vec<(String, u32)>,
     /// The id this step's input concerns, so it may receive replies while pending.
@@ -473,8 +482,11 @@ impl Model {
         }
         let clean = sanitize(raw);
         match command::parse(&clean) {
-            Command::Chat(t) if !is_blank(t) => {
-                let out = format!("{nick} >> {t}");
+            Command::Chat(t) | Command::Me(t) if !is_blank(t) => {
+                let out = match command::parse(&clean) {
+                    Command::Me(_) => format!("* {nick} {t}"),
+                    _ => format!("{nick} >> {t}"),
+                };
                 if repeat_cost > 0 && m.last_line.as_deref() == Some(out.as_str()) {
                     m.flood.charge(repeat_cost, since);
                 }
@@ -495,6 +507,28 @@ impl Model {
             {
                 ex.schedule = Some(id);
             }
+            Command::Unschedule(typed) => {
+                let is_admin = before.first().map(|f| f.0) == Some(id);
+                let seq = typed.strip_prefix('#').unwrap_or(typed).parse::<u64>().ok();
+                let s = seq.and_then(|n| self.schedules.get(&n).map(|s| (n, s)));
+                if let Some((n, s)) = s
+                    && s.state == SchedState::Pending
+                    && (is_admin || s.author == Some(id))
+                {
+                    ex.unscheduled = Some(n);
+                }
+            }
+            Command::Unban(typed) if before.first().map(|f| f.0) == Some(id) => {
+                let now = sim.now().instant;
+                let key = key_of(typed);
+                if let Some(i) = self
+                    .bans
+                    .iter()
+                    .position(|(k, _, until)| *until > now && Some(k) == key.as_ref())
+                {
+                    self.bans.remove(i);
+                }
+            }
             Command::Kick { nick: typed, .. } if before.first().map(|f| f.0) == Some(id) => {
                 let key = key_of(typed);
                 let found = before
@@ -505,6 +539,9 @@ impl Model {
                     let addr = self.conns.get(&t).and_then(|c| c.peer);
                     let until = sim.now().instant + self.config.kick_ban;
                     if let Some(k) = key_of(n) {
+                        // A new ban on a key replaces the old one; expired ones go.
+                        let now = sim.now().instant;
+                        self.bans.retain(|(b, _, end)| *end > now && *b != k);
                         self.bans.push((k, addr, until));
                     }
                     ex.leave.insert(t);
@@ -810,6 +847,7 @@ impl Model {
         let mut fired_lines = Vec::new();
         let mut scheduled_by = None;
         let mut cancelled = BTreeSet::new();
+        let mut unscheduled = None;
         for action in actions {
             let Action::Log(record) = action else {
                 continue;
@@ -867,6 +905,19 @@ impl Model {
                 Event::Cancelled { seq, .. } => {
                     cancelled.insert(*seq);
                 }
+                Event::Unscheduled { seq, .. } => {
+                    assert_eq!(Some(*seq), ex.unscheduled, "unscheduled on {op:?}");
+                    unscheduled = Some(*seq);
+                    let s = self
+                        .schedules
+                        .get_mut(seq)
+                        .unwrap_or_else(|| panic!("#{seq} unknown"));
+                    assert_eq!(s.state, SchedState::Pending, "#{seq} cancelled twice");
+                    s.state = SchedState::Cancelled;
+                    if let Some(m) = s.author.and_then(|a| self.members.get_mut(&a)) {
+                        m.schedules -= 1;
+                    }
+                }
                 Event::Shutdown { .. } => {
                     for s in self.schedules.values_mut() {
                         if s.state == SchedState::Pending {
@@ -878,6 +929,7 @@ impl Model {
             }
         }
         assert_eq!(scheduled_by, ex.schedule, "schedule accepted on {op:?}");
+        assert_eq!(unscheduled, ex.unscheduled, "unscheduled on {op:?}");
         let mut expected_floods = ex.floods;
         expected_floods.sort();
         floods.sort();
