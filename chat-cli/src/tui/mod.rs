@@ -575,8 +575,13 @@ fn paste(client: &mut Client, app: &mut App, text: &str) {
     let rest = parts.pop().unwrap_or_default().to_owned();
     let mut first = app.editor.clone();
     let _ = first.insert_str(parts.first().copied().unwrap_or_default());
-    let mut lines = vec![first.text().to_owned()];
-    lines.extend(parts.iter().skip(1).map(|l| (*l).to_owned()));
+    let mut lines = vec![first.take()];
+    // Each line as if typed: tabs become spaces, other control characters vanish.
+    lines.extend(parts.iter().skip(1).map(|l| {
+        let mut typed = LineEditor::default();
+        let _ = typed.insert_str(l);
+        typed.take()
+    }));
     lines.retain(|l| !l.trim().is_empty());
     let pending = PendingPaste { lines, rest };
     if pending.lines.len() >= PASTE_CONFIRM {
