@@ -53,8 +53,8 @@ struct Args {
     #[arg(long, default_value_t = 10)]
     flood_rate: u32,
     /// Public lines (chat, /me, fired schedules) shown to whoever enters the room, with
-    /// their times in --utc-offset; 0 turns the backlog off.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1_000))]
+    /// their times in --utc-offset; 0 turns the backlog off (at most 100).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=100))]
     history: u32,
     /// Minutes a kicked member may not enter the room again (matched by nickname and by
     /// address, loopback excepted while exempt); 0 turns kick bans off.

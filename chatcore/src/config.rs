@@ -36,7 +36,7 @@ pub struct Config {
     /// The offset a bare `/schedule HH:MM` is read in, and the backlog's times are shown in.
     pub utc_offset: UtcOffset,
     /// Public lines (chat, `/me`, fired schedules) a room keeps to show whoever enters it;
-    /// 0 turns the backlog off.
+    /// 0 turns the backlog off; at most 100.
     pub history: usize,
     /// How long a kicked member may not enter the room again (by nickname and address);
     /// zero turns kick bans off.
@@ -97,8 +97,10 @@ impl Config {
         if self.kick_ban > Duration::from_secs(7 * 86_400) {
             return Err(Error::InvalidConfig("kick_ban must be at most 7 days"));
         }
-        if self.history > 1_000 {
-            return Err(Error::InvalidConfig("history must be at most 1000"));
+        // 100 lines of the longest kind (4 KiB each) stay under half of chat-tcp's 1 MiB
+        // per-client queue, so a newcomer's backlog never makes it a slow consumer.
+        if self.history > 100 {
+            return Err(Error::InvalidConfig("history must be at most 100"));
         }
         if self.max_schedules_per_room < self.max_schedules_per_member {
             return Err(Error::InvalidConfig(
@@ -178,7 +180,7 @@ mod tests {
                 ..Config::default()
             },
             Config {
-                history: 1_001,
+                history: 101,
                 ..Config::default()
             },
             Config {
