@@ -192,6 +192,15 @@ pub enum Event {
         /// How many refusals were not logged.
         count: u32,
     },
+    /// Records of connections that had not joined, from one address, that were not written
+    /// because the address used up its budget for the minute (§6).
+    Unwritten {
+        /// The address (an IPv6 /64 as its prefix); `None` for the budget shared by many
+        /// addresses once too many are tracked.
+        from: Option<IpAddr>,
+        /// How many records were not written.
+        count: u64,
+    },
     /// The flood limiter dropped lines of one burst.
     Flood {
         /// The member.
@@ -204,6 +213,21 @@ pub enum Event {
         /// Members at the time.
         members: usize,
     },
+}
+
+impl Event {
+    /// The connection a record is about if it comes before that connection joined (its
+    /// connect, refusals and goodbye), so the record counts against its address's budget.
+    pub fn before_joining(&self) -> Option<ClientId> {
+        match self {
+            Event::Connect { id, .. }
+            | Event::Refused { id, .. }
+            | Event::Abandoned { id }
+            | Event::RejectedMore { id, .. }
+            | Event::Rejected { id, nick: None, .. } => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for LogRecord {
@@ -288,6 +312,17 @@ impl fmt::Display for Event {
             Event::RejectedMore { id, count } => {
                 write!(f, "rejected {id}: {count} more refused nicknames")
             }
+            Event::Unwritten {
+                from: Some(ip),
+                count,
+            } => write!(
+                f,
+                "unwritten {count} records of connections from {ip} that had not joined"
+            ),
+            Event::Unwritten { from: None, count } => write!(
+                f,
+                "unwritten {count} records of connections from many addresses that had not joined"
+            ),
             Event::Command { nick, command } => write!(f, "command {nick} {command}"),
             Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
             Event::Shutdown { members: 1 } => write!(f, "shutdown with 1 member"),

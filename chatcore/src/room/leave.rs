@@ -1,6 +1,6 @@
 //! Members leaving: disconnects, quits, shutdown, and the admin role passing on.
 
-use super::{Member, Room, State, server_line};
+use super::{Client, Member, Room, State, server_line};
 use crate::error::Error;
 use crate::io::{Action, ClientId, DisconnectCause, Now, address_key};
 use crate::log::{Event, LeaveCause};
@@ -49,6 +49,7 @@ impl Room {
         self.admin = None;
         self.nicks.clear();
         self.pending.clear();
+        self.log_unwritten(now, true);
         self.schedules.clear();
         self.shut_down = true;
     }
@@ -60,6 +61,14 @@ impl Room {
         cause: DisconnectCause,
     ) -> Result<(), Error> {
         self.log_unlogged(now, id);
+        // Logged while the client is known, so the record is charged to its address.
+        if let Some(Client {
+            state: State::Pending,
+            ..
+        }) = self.clients.get(&id)
+        {
+            self.log(now, Event::Abandoned { id });
+        }
         let client = self.clients.remove(&id).ok_or(Error::UnknownClient(id))?;
         if let Some(key) = client.peer.filter(|_| client.counted).map(address_key) {
             if let Some(n) = self.per_ip.get_mut(&key) {
@@ -71,10 +80,7 @@ impl Room {
         }
         match client.state {
             State::Closing => {}
-            State::Pending => {
-                self.pending.retain(|&(_, p)| p != id);
-                self.log(now, Event::Abandoned { id });
-            }
+            State::Pending => self.pending.retain(|&(_, p)| p != id),
             State::Member(m) => {
                 self.leave(now, id, *m, LeaveCause::Disconnected(cause));
             }

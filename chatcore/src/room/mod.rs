@@ -4,6 +4,7 @@ mod backlog;
 mod bans;
 mod join;
 mod leave;
+mod log_budget;
 mod member;
 mod notice;
 mod roles;
@@ -67,6 +68,8 @@ pub struct Room {
     actions: VecDeque<Action>,
     /// Set by `handle_shutdown`: nobody joins afterwards.
     shut_down: bool,
+    /// What each address may log before its connections join.
+    prejoin_log: log_budget::LogBudget,
 }
 
 #[derive(Debug)]
@@ -124,6 +127,7 @@ impl Room {
             notice: None,
             actions: VecDeque::new(),
             shut_down: false,
+            prejoin_log: log_budget::LogBudget::default(),
         };
         let capacity = room.config.capacity;
         room.log(now, Event::Start { capacity });
@@ -207,6 +211,7 @@ impl Room {
             self.pending.pop_front();
             self.refuse(now, id, "No nickname chosen in time. Bye.");
         }
+        self.log_unwritten(now, false);
         self.fire_schedules(now);
     }
 
@@ -219,10 +224,8 @@ impl Room {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let nick = self.pending.front().map(|&(t, _)| t);
         let sched = self.schedules.next_due();
-        match (nick, sched) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let unwritten = self.prejoin_log.next_due();
+        [nick, sched, unwritten].into_iter().flatten().min()
     }
 
     fn clamp(&mut self, now: Now) -> Now {
@@ -326,10 +329,27 @@ impl Room {
     }
 
     fn log(&mut self, now: Now, event: Event) {
+        // Records of connections that have not joined are charged to their address.
+        if let Some(id) = event.before_joining() {
+            let peer = self.clients.get(&id).and_then(|c| c.peer);
+            if let Some(addr) = self.limited_address(peer) {
+                if !self.prejoin_log.charge(now.instant, addr) {
+                    return;
+                }
+            }
+        }
         self.actions.push_back(Action::Log(LogRecord {
             at: now.wall,
             event,
         }));
+    }
+
+    /// Logs the counts of pre-join records not written whose minute has ended (all of
+    /// them with `all`, at shutdown).
+    fn log_unwritten(&mut self, now: Now, all: bool) {
+        while let Some((from, count)) = self.prejoin_log.take_due(now.instant, all) {
+            self.log(now, Event::Unwritten { from, count });
+        }
     }
 }
 
