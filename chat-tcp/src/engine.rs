@@ -15,15 +15,13 @@ use slog::{Logger, debug, error};
 
 use crate::clock::Clock;
 use crate::conn::Conn;
+use crate::logfile::LogQueue;
 
 /// How long shutdown waits for connections to flush their goodbye and close.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
 
 /// Most inputs handled before the engine writes and logs what they produced.
 const BATCH: usize = 256;
-
-/// Most records in one message to the log thread, so its queue is bounded in records.
-pub(crate) const LOG_CHUNK: usize = 1024;
 
 /// What the acceptor, the readers and the server handle tell the engine.
 #[derive(Debug)]
@@ -68,8 +66,9 @@ pub(crate) struct Engine {
     dirty: Vec<ClientId>,
     /// Log records of this batch, sent to the log thread together.
     records: Vec<LogRecord>,
-    /// The log thread's queue (bounded; the engine waits rather than drop a record).
-    log_tx: SyncSender<Vec<LogRecord>>,
+    /// The log thread's queue (bounded; past it records are counted as lost, so the chat
+    /// never waits for the log).
+    log: Arc<LogQueue>,
     /// Set by `Server::shutdown`.
     stopping: Arc<AtomicBool>,
     /// Diagnostics.
@@ -84,7 +83,7 @@ impl Engine {
     pub(crate) fn new(
         room: Room,
         clock: Clock,
-        log_tx: SyncSender<Vec<LogRecord>>,
+        log: Arc<LogQueue>,
         stopping: Arc<AtomicBool>,
         diag: Logger,
     ) -> Self {
@@ -94,7 +93,7 @@ impl Engine {
             conns: HashMap::new(),
             dirty: Vec::new(),
             records: Vec::new(),
-            log_tx,
+            log,
             stopping,
             diag,
             slow: Vec::new(),
@@ -227,15 +226,8 @@ impl Engine {
                 self.batch.clear();
             }
         }
-        while !self.records.is_empty() {
-            let rest = self.records.split_off(self.records.len().min(LOG_CHUNK));
-            let chunk = std::mem::replace(&mut self.records, rest);
-            // Blocks when the log thread is behind: a log line is never dropped, and the
-            // readers (then TCP) push back on the senders instead of memory growing.
-            if self.log_tx.send(chunk).is_err() {
-                error!(self.diag, "log thread is gone");
-                self.records.clear();
-            }
+        if !self.records.is_empty() {
+            self.log.push(self.records.drain(..));
         }
     }
 
@@ -286,8 +278,8 @@ impl Drop for Engine {
         for (_, conn) in self.conns.drain() {
             conn.kill(DisconnectCause::Error);
         }
-        if !self.records.is_empty() {
-            let _ = self.log_tx.send(std::mem::take(&mut self.records));
-        }
+        self.log.push(self.records.drain(..));
+        // No more records: the log thread writes what it has and ends.
+        self.log.close();
     }
 }

@@ -32,6 +32,13 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The server log blocked (a full pipe, a hung network file system) and did not take
+    /// the last records before the server stopped.
+    #[error("the server log is blocked; {unwritten} records were not written")]
+    LogBlocked {
+        /// Records queued or lost and not written.
+        unwritten: u64,
+    },
     /// A server thread panicked.
     #[error("the {0} thread panicked")]
     Panicked(&'static str),

@@ -2,17 +2,18 @@
 //! flushed shortly after the records stop coming and at the end, and reopened by its path
 //! when asked (after a log rotation moved the file away).
 
-use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use chatcore::LogRecord;
+use chatcore::{Event, LogRecord};
+use parking_lot::{Condvar, Mutex};
 use slog::{Logger, error, info};
+
+use crate::clock::Clock;
 
 /// How long written records may wait in the buffer for more to share one write.
 const FLUSH_DELAY: Duration = Duration::from_millis(20);
@@ -49,40 +50,122 @@ impl LogReopener {
     }
 }
 
-/// Writes every record received until the channel closes, then flushes. Waits on the
-/// channel with the flush deadline (never a tick): idle means no pending write and no timer.
-/// Before each batch, `reopen` may hand over a new file to write to (or say why not).
+/// The records waiting for the log thread, already formatted: bounded in bytes, and past
+/// the bound counted as lost instead of waiting. The engine never waits for the log: a log
+/// file that blocks (a full pipe, a hung network file system) stops only the log thread.
+#[derive(Debug)]
+pub(crate) struct LogQueue {
+    state: Mutex<Queued>,
+    ready: Condvar,
+    /// Most bytes waiting.
+    cap: usize,
+}
+
+#[derive(Debug, Default)]
+struct Queued {
+    /// Whole lines, each ending in `\n`.
+    lines: Vec<u8>,
+    /// Records dropped since the log thread last took the queue.
+    lost: u64,
+    /// No more records will come.
+    closed: bool,
+}
+
+impl LogQueue {
+    pub(crate) fn new(cap: usize) -> Arc<LogQueue> {
+        Arc::new(LogQueue {
+            state: Mutex::new(Queued::default()),
+            ready: Condvar::new(),
+            cap,
+        })
+    }
+
+    /// Queues `records` (formatted here, one line each); a record that does not fit is
+    /// counted as lost. Never waits for the log thread.
+    pub(crate) fn push(&self, records: impl IntoIterator<Item = LogRecord>) {
+        let mut q = self.state.lock();
+        for record in records {
+            let start = q.lines.len();
+            let _ = writeln!(q.lines, "{record}");
+            if q.lines.len() > self.cap {
+                q.lines.truncate(start);
+                q.lost += 1;
+            }
+        }
+        drop(q);
+        self.ready.notify_one();
+    }
+
+    /// No more records: the log thread writes what is queued and ends.
+    pub(crate) fn close(&self) {
+        self.state.lock().closed = true;
+        self.ready.notify_one();
+    }
+
+    /// Records queued or lost and not yet taken by the log thread.
+    pub(crate) fn unwritten(&self) -> u64 {
+        let q = self.state.lock();
+        q.lines.iter().filter(|&&b| b == b'\n').count() as u64 + q.lost
+    }
+
+    /// Waits until there is something to write, the queue closes or `until` passes; swaps
+    /// the queued lines into `into` (empty) and returns the lost count and whether the queue
+    /// is closed.
+    fn take(&self, into: &mut Vec<u8>, until: Option<Instant>) -> (u64, bool) {
+        let mut q = self.state.lock();
+        while q.lines.is_empty() && q.lost == 0 && !q.closed {
+            match until {
+                Some(at) => {
+                    if self.ready.wait_until(&mut q, at).timed_out() {
+                        break;
+                    }
+                }
+                None => self.ready.wait(&mut q),
+            }
+        }
+        std::mem::swap(&mut q.lines, into);
+        (std::mem::take(&mut q.lost), q.closed)
+    }
+}
+
+/// Writes every record queued until the queue closes, then flushes. Waits on the queue with
+/// the flush deadline (never a tick): idle means no pending write and no timer. Before each
+/// batch, `reopen` may hand over a new file to write to (or say why not). After records
+/// were lost, one record says how many, as soon as the log takes records again.
 pub(crate) fn run<W: Write>(
     file: W,
-    batches: Receiver<Vec<LogRecord>>,
+    queue: &LogQueue,
+    clock: &Clock,
     diag: Logger,
     mut reopen: impl FnMut() -> Option<std::io::Result<W>>,
 ) {
     let mut out = LogWriter::new(file, diag);
     let mut flush_at: Option<Instant> = None;
+    let mut lines = Vec::new();
     loop {
-        let next = match flush_at {
-            Some(at) => batches.recv_timeout(at.saturating_duration_since(Instant::now())),
-            None => batches.recv().map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match next {
-            Ok(records) => {
-                if let Some(file) = reopen() {
-                    out.reopened(file);
-                }
-                for record in &records {
-                    out.write(record);
-                }
-                flush_at.get_or_insert_with(|| Instant::now() + FLUSH_DELAY);
+        let (lost, closed) = queue.take(&mut lines, flush_at);
+        if lines.is_empty() && lost == 0 {
+            out.flush();
+            flush_at = None;
+            if closed {
+                return;
             }
-            Err(RecvTimeoutError::Timeout) => {
-                out.flush();
-                flush_at = None;
-            }
-            Err(RecvTimeoutError::Disconnected) => break,
+            continue;
         }
+        if let Some(file) = reopen() {
+            out.reopened(file);
+        }
+        for line in lines.split_inclusive(|&b| b == b'\n') {
+            out.write_line(line);
+        }
+        lines.clear();
+        if lost > 0 {
+            let at = clock.now().wall;
+            let event = Event::Lost { count: lost };
+            out.write_line(format!("{}\n", LogRecord { at, event }).as_bytes());
+        }
+        flush_at.get_or_insert_with(|| Instant::now() + FLUSH_DELAY);
     }
-    out.flush();
 }
 
 /// A buffered log that survives write errors: the first error is reported once, and the
@@ -91,8 +174,6 @@ pub(crate) fn run<W: Write>(
 struct LogWriter<W: Write> {
     out: BufWriter<W>,
     diag: Logger,
-    /// One formatted record, reused.
-    line: String,
     /// Set by a failed write or flush, cleared by a successful flush.
     failing: bool,
 }
@@ -102,17 +183,20 @@ impl<W: Write> LogWriter<W> {
         LogWriter {
             out: BufWriter::with_capacity(64 * 1024, inner),
             diag,
-            line: String::with_capacity(256),
             failing: false,
         }
     }
 
+    #[cfg(test)]
     fn write(&mut self, record: &LogRecord) {
-        self.line.clear();
-        let _ = writeln!(self.line, "{record}");
+        self.write_line(format!("{record}\n").as_bytes());
+    }
+
+    /// Writes one whole formatted record.
+    fn write_line(&mut self, line: &[u8]) {
         // BufWriter appends a buffer that fits whole, or flushes first and drops it whole
         // when the flush fails.
-        if let Err(e) = self.out.write_all(self.line.as_bytes()) {
+        if let Err(e) = self.out.write_all(line) {
             self.failed(&e);
         }
     }

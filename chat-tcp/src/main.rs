@@ -137,6 +137,12 @@ fn main() -> ExitCode {
     // Returns after a signal's shutdown, or at once if a server thread failed.
     match server.join() {
         Ok(()) => ExitCode::SUCCESS,
+        // The chat ended cleanly but its last records could not be written: say so, and
+        // exit 1 (not 2, which means the server could not start).
+        Err(e @ chat_tcp::Error::LogBlocked { .. }) => {
+            say(&format!("chat-tcp: error: {e}"));
+            ExitCode::from(1)
+        }
         Err(e) => fail(&e.to_string()),
     }
 }

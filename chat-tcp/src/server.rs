@@ -5,7 +5,7 @@ use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAdd
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::conn::{self, Conn};
 use crate::engine::{Engine, Msg};
 use crate::limits::{self, Limits};
-use crate::logfile::LogReopener;
+use crate::logfile::{LogQueue, LogReopener};
 use crate::outbox::Outbox;
 use crate::{Error, logfile};
 
@@ -91,17 +91,27 @@ const LISTEN_BACKLOG: i32 = 1024;
 /// How long the acceptor, at the socket cap, waits for the engine to evict a waiting
 /// connection before it refuses the newcomer.
 const EVICT_WAIT: Duration = Duration::from_secs(1);
-/// Log chunks queued before the engine waits for the log thread: with chunks of at most
-/// `engine::LOG_CHUNK` records, at most 64 Ki records (a few MiB) wait, however fast
-/// members send.
-const LOG_QUEUE: usize = 64;
+/// Bytes of formatted records waiting for the log thread; past it, records are counted as
+/// lost (and the count logged when the log takes records again) rather than the chat
+/// waiting for a log that blocks. 4 MiB is about 40,000 chat records, a minute of the
+/// heaviest chat the room allows.
+const LOG_BUFFER: usize = 4 << 20;
+/// How long `Server::join`, after the other threads ended, waits for the log thread to
+/// write what is queued: a log that blocks must not stop the process from exiting.
+const LOG_GRACE: Duration = Duration::from_millis(500);
 
 /// A running server. Dropping it does not stop it: call [`Server::shutdown`] (or a
 /// [`ShutdownHandle`]'s) and then [`Server::join`].
 #[derive(Debug)]
 pub struct Server {
     handle: ShutdownHandle,
+    /// The engine and accept threads.
     threads: Vec<(&'static str, JoinHandle<()>)>,
+    /// The log thread, waited for only [`LOG_GRACE`] after the others.
+    log_thread: JoinHandle<()>,
+    /// Says the log thread has ended.
+    log_ended: Receiver<()>,
+    log: Arc<LogQueue>,
     reopener: LogReopener,
 }
 
@@ -158,7 +168,7 @@ impl Server {
         let listener = Arc::new(listener);
         let diag = config.diag.new(o!("addr" => local_addr.to_string()));
 
-        let (log_tx, log_rx) = sync_channel(LOG_QUEUE);
+        let log = LogQueue::new(LOG_BUFFER);
         let (engine_tx, engine_rx) = sync_channel(ENGINE_QUEUE);
         let stopping = Arc::new(AtomicBool::new(false));
         let handle = ShutdownHandle {
@@ -175,14 +185,16 @@ impl Server {
             let (asked, path) = (reopener.clone(), config.log_path.clone());
             move || asked.take().then(|| logfile::open(&path))
         };
-        threads.push((
-            "log",
-            spawn("log", move || logfile::run(file, log_rx, d, reopen))?,
-        ));
+        let (log_done, log_ended) = sync_channel(1);
+        let (queue, clock) = (log.clone(), config.clock.clone());
+        let log_thread = spawn("log", move || {
+            logfile::run(file, &queue, &clock, d, reopen);
+            let _ = log_done.send(());
+        })?;
         let engine = Engine::new(
             room,
             config.clock.clone(),
-            log_tx,
+            log.clone(),
             stopping.clone(),
             diag.clone(),
         );
@@ -215,6 +227,9 @@ impl Server {
         Ok(Server {
             handle,
             threads,
+            log_thread,
+            log_ended,
+            log,
             reopener,
         })
     }
@@ -240,17 +255,39 @@ impl Server {
     }
 
     /// Waits for the engine, accept and log threads to finish; every log record has been
-    /// written and flushed when it returns. It returns when the server was shut down, or
-    /// when a server thread failed (then with an error).
+    /// written and flushed when it returns `Ok`. It returns when the server was shut down,
+    /// or when a server thread failed (then with an error). A log that blocks (a full pipe,
+    /// a hung network file system) is waited for at most 500 ms after the other threads,
+    /// then [`Error::LogBlocked`] says how many records were not written.
     pub fn join(self) -> Result<(), Error> {
         let Server {
-            handle, threads, ..
+            handle,
+            threads,
+            log_thread,
+            log_ended,
+            log,
+            ..
         } = self;
         drop(handle);
         let mut result = Ok(());
         for (name, thread) in threads.into_iter().rev() {
             if thread.join().is_err() {
                 result = Err(Error::Panicked(name));
+            }
+        }
+        // The engine closed the queue when it ended.
+        log.close();
+        match log_ended.recv_timeout(LOG_GRACE) {
+            Err(RecvTimeoutError::Timeout) => {
+                // Left blocked; the process exits around it.
+                return Err(Error::LogBlocked {
+                    unwritten: log.unwritten(),
+                });
+            }
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {
+                if log_thread.join().is_err() {
+                    result = Err(Error::Panicked("log"));
+                }
             }
         }
         result

@@ -201,6 +201,13 @@ pub enum Event {
         /// How many records were not written.
         count: u64,
     },
+    /// Records the server could not keep for its log, which was blocked or too slow, logged
+    /// once the log takes records again (§6). Not produced by the room: a transport whose
+    /// log buffer overflowed writes it.
+    Lost {
+        /// How many records were lost.
+        count: u64,
+    },
     /// The flood limiter dropped lines of one burst.
     Flood {
         /// The member.
@@ -323,6 +330,9 @@ impl fmt::Display for Event {
                 f,
                 "unwritten {count} records of connections from many addresses that had not joined"
             ),
+            Event::Lost { count } => {
+                write!(f, "lost {count} records: the log could not keep up")
+            }
             Event::Command { nick, command } => write!(f, "command {nick} {command}"),
             Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
             Event::Shutdown { members: 1 } => write!(f, "shutdown with 1 member"),
