@@ -85,6 +85,12 @@ impl LogQueue {
     pub(crate) fn push(&self, records: impl IntoIterator<Item = LogRecord>) {
         let mut q = self.state.lock();
         for record in records {
+            // Once one record is lost, later ones are too until the log thread takes the
+            // queue, so the count it writes after the queued lines stands where they were.
+            if q.lost > 0 {
+                q.lost += 1;
+                continue;
+            }
             let start = q.lines.len();
             let _ = writeln!(q.lines, "{record}");
             if q.lines.len() > self.cap {

@@ -72,6 +72,7 @@ fn a_log_that_blocks_leaves_the_chat_running_and_sigterm_exits() {
     bob.expect(&["[Server]: Carol has joined the chat."]);
     drop((alice, bob, carol));
     let (code, took) = server.terminate();
+    eprintln!("exit {code:?} {took:?} after SIGTERM with the log blocked");
     assert!(took < Duration::from_secs(2), "exit {took:?} after SIGTERM");
     let stderr = server.rest_of_stderr();
     assert!(
@@ -89,19 +90,24 @@ fn records_lost_while_the_log_blocked_are_counted_when_it_works_again() {
     let fifo = swap_in_a_fifo(&server);
     chat_past_the_buffer(&mut alice, &mut bob);
 
-    // Now someone reads the FIFO: the log works again.
+    // Now someone reads the FIFO: the log works again, and says what it lost.
     let (tx, rx) = mpsc::channel();
     let reader = read_all(fifo, tx);
-    alice.send("after");
-    bob.expect(&["Alice >> after"]);
     let mut text = String::new();
     let deadline = Instant::now() + WAIT;
-    while !text.contains(" chat Alice: after\n") {
-        let chunk = rx
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .unwrap_or_else(|_| panic!("no record of \"after\"; the log has {} bytes", text.len()));
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let mut read_until = |want: &str, text: &mut String| {
+        while !text.contains(want) {
+            let chunk = rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("no {want:?}; the log has {} bytes", text.len()));
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    read_until(" records: the log could not keep up\n", &mut text);
+    // And records are written again.
+    alice.send("after");
+    bob.expect(&["Alice >> after"]);
+    read_until(" chat Alice: after\n", &mut text);
     let events: Vec<&str> = text
         .lines()
         .map(|l| l.split_once(' ').expect("timestamp").1)
@@ -124,6 +130,10 @@ fn records_lost_while_the_log_blocked_are_counted_when_it_works_again() {
         1,
         "{:?}",
         &events[events.len().saturating_sub(5)..]
+    );
+    eprintln!(
+        "{LINES} lines delivered while the log blocked; {written} written later, {} counted as lost",
+        lost[0]
     );
     assert!(lost[0] > 0);
     assert_eq!(written as u64 + lost[0], LINES as u64);
