@@ -95,7 +95,7 @@ fn records_lost_while_the_log_blocked_are_counted_when_it_works_again() {
     let reader = read_all(fifo, tx);
     let mut text = String::new();
     let deadline = Instant::now() + WAIT;
-    let mut read_until = |want: &str, text: &mut String| {
+    let read_until = |want: &str, text: &mut String| {
         while !text.contains(want) {
             let chunk = rx
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
