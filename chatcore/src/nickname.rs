@@ -114,8 +114,8 @@ impl Nickname {
         &self.name
     }
 
-    /// The uniqueness key: NFKC + case folding + confusable skeleton, of the name in
-    /// capitals and in small letters.
+    /// The uniqueness key: NFKC + case folding + combining diacritics removed + confusable
+    /// skeleton, of the name in capitals and in small letters.
     pub fn key(&self) -> NickKey {
         self.key.clone()
     }
@@ -202,9 +202,9 @@ fn fold(s: &str) -> String {
     s.to_uppercase().to_lowercase()
 }
 
-/// The key: NFKC (full-width and compatibility forms), case folding, and the TR39
-/// confusable skeleton taken of the name both in capitals and in small letters, repeated
-/// until it settles.
+/// The key: NFKC (full-width and compatibility forms), case folding, the combining
+/// diacritics removed, and the TR39 confusable skeleton taken of the name both in capitals
+/// and in small letters, repeated until it settles.
 ///
 /// Both cases matter because many look-alikes exist in one case only: Cyrillic `Т`, `М`,
 /// Greek `Β` and Cherokee `Ꮪ` look like Latin capitals while their small letters look like
@@ -221,13 +221,38 @@ fn key_of(name: &str) -> NickKey {
     let mut current = fold(&name.nfkc().collect::<String>());
     for _ in 0..MAX_KEY_ROUNDS {
         let capitals: String = skeleton(&current.to_uppercase()).collect();
-        let next = fold(&skeleton(&fold(&capitals)).collect::<String>());
+        let next = without_diacritics(&fold(&skeleton(&fold(&capitals)).collect::<String>()));
         if next == current {
             break;
         }
         current = next;
     }
     NickKey(current.replace('i', "l").into())
+}
+
+/// The text decomposed (NFD) without its combining diacritics: the marks any alphabet may
+/// put on a letter (`é`, `ė`, `ḅ`, `ñ`, `й`), so `Alicė` is `Alice`.
+///
+/// Marks that belong to one script and spell its sounds stay: Devanagari and Thai vowel
+/// signs, viramas and tone marks, Hebrew points, Arabic harakat and the kana voicing
+/// marks (`が` is not `か`). Hangul decomposes to jamo, which are letters, not marks.
+fn without_diacritics(s: &str) -> String {
+    s.nfd().filter(|&c| !is_diacritic(c)).collect()
+}
+
+/// The blocks of combining marks shared by the Latin, Greek and Cyrillic alphabets (and
+/// any other): Combining Diacritical Marks (and their Extended and Supplement blocks),
+/// those for symbols, the half marks, and the Cyrillic combining marks.
+fn is_diacritic(c: char) -> bool {
+    matches!(
+        c,
+        '\u{300}'..='\u{36F}'
+            | '\u{483}'..='\u{489}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 #[cfg(test)]
@@ -510,5 +535,121 @@ mod tests {
             NickError::Reserved("Server".to_owned()).to_string(),
             "Nickname \"Server\" is reserved."
         );
+    }
+
+    #[test]
+    fn combining_diacritics_are_ignored() {
+        for (plain, marked) in [
+            ("Alice", "Alic\u{117}"),
+            ("Alice", "Alice\u{307}"),
+            ("Alice", "\u{C1}l\u{12D}\u{107}\u{E9}"),
+            ("Bob", "Bo\u{1E05}"),
+            ("Bob", "B\u{F6}b"),
+            ("Jose", "Jos\u{E9}"),
+            ("Muller", "M\u{FC}ller"),
+            ("Nguyen", "Nguy\u{1EC5}n"),
+            (
+                "\u{410}\u{43D}\u{434}\u{440}\u{435}\u{438}",
+                "\u{410}\u{43D}\u{434}\u{440}\u{435}\u{439}",
+            ),
+            (
+                "\u{3A9}\u{3BC}\u{3B5}\u{3B3}\u{3B1}",
+                "\u{3A9}\u{3BC}\u{3AD}\u{3B3}\u{3B1}",
+            ),
+        ] {
+            assert_eq!(key(marked), key(plain), "{marked} vs {plain}");
+            // The name is shown as typed, in NFC.
+            let nfc: String = marked.nfc().collect();
+            assert_eq!(parse_ok(marked).as_str(), nfc);
+        }
+        // A reserved name with accents is still reserved.
+        assert_eq!(
+            Nickname::parse("S\u{E9}rv\u{E8}r"),
+            Err(NickError::Reserved("S\u{E9}rv\u{E8}r".to_owned()))
+        );
+        // Letters stay letters: a stroke or a different base is not a diacritic.
+        assert_ne!(key("Bob"), key("Bab"));
+        assert_ne!(key("Alice"), key("Alica"));
+    }
+
+    #[test]
+    fn marks_that_spell_a_script_still_count() {
+        // Devanagari vowel signs: Ram, Ram without the long a, Reem; Mohan and Mahaan.
+        let devanagari = [
+            "\u{930}\u{93E}\u{92E}",
+            "\u{930}\u{92E}",
+            "\u{930}\u{940}\u{92E}",
+        ];
+        assert_ne!(key(devanagari[0]), key(devanagari[1]));
+        assert_ne!(key(devanagari[0]), key(devanagari[2]));
+        assert_ne!(key(devanagari[1]), key(devanagari[2]));
+        assert_ne!(
+            key("\u{92E}\u{94B}\u{939}\u{928}"),
+            key("\u{92E}\u{939}\u{93E}\u{928}")
+        );
+        // Thai vowel sign: Somchai with sara ai and with mai han-akat.
+        assert_ne!(
+            key("\u{E2A}\u{E21}\u{E0A}\u{E32}\u{E22}"),
+            key("\u{E2A}\u{E21}\u{E0A}\u{E31}\u{E22}")
+        );
+        // Kana voicing marks: Kazuki and Kasuki.
+        assert_ne!(
+            key("\u{304B}\u{305A}\u{304D}"),
+            key("\u{304B}\u{3059}\u{304D}")
+        );
+    }
+
+    #[test]
+    fn korean_names_stay_apart() {
+        let names = [
+            "개똥이",
+            "개똥",
+            "소똥이",
+            "개동이",
+            "김민준",
+            "김민주",
+            "민준",
+        ];
+        for (i, a) in names.iter().enumerate() {
+            assert_eq!(parse_ok(a).as_str(), *a);
+            for b in &names[i + 1..] {
+                assert_ne!(key(a), key(b), "{a} vs {b}");
+            }
+        }
+        // Typed as conjoining jamo, it is the same name.
+        let jamo: String = "개똥이".nfd().collect();
+        assert_ne!(jamo, "개똥이");
+        assert_eq!(parse_ok(&jamo).as_str(), "개똥이");
+        assert_eq!(key(&jamo), key("개똥이"));
+    }
+
+    /// Letters, diacritics and look-alikes for the key's properties.
+    const NAME_CHARS: &[char] = &[
+        'a', 'b', 'e', 'i', 'l', 'o', 'I', 'L', 'O', '0', '1', '_', '\u{E9}', '\u{117}',
+        '\u{1E05}', '\u{301}', '\u{307}', '\u{323}', '\u{DF}', '\u{3A3}', '\u{3C2}', '\u{410}',
+        '\u{439}', '\u{FF21}', '\u{930}', '\u{93E}', '\u{E2A}', '\u{E31}', '\u{304B}', '\u{3099}',
+        '\u{AC1C}', '\u{1100}', '\u{1161}',
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn key_is_idempotent_and_ignores_form_and_diacritics(
+            chars in proptest::collection::vec(proptest::sample::select(NAME_CHARS), 1..12),
+            at in 0usize..12,
+        ) {
+            let name: String = chars.into_iter().collect();
+            let key = key_of(&name);
+            // The key is its own key: the chain has settled.
+            proptest::prop_assert_eq!(key_of(&key.0), key.clone());
+            // Any normalisation form is the same name.
+            let nfd: String = name.nfd().collect();
+            let nfc: String = name.nfc().collect();
+            proptest::prop_assert_eq!(key_of(&nfd), key.clone());
+            proptest::prop_assert_eq!(key_of(&nfc), key.clone());
+            // A diacritic added anywhere after the first character changes nothing.
+            let at = name.char_indices().nth(at % name.chars().count()).map_or(0, |(i, c)| i + c.len_utf8());
+            let marked = format!("{}\u{323}{}", &name[..at], &name[at..]);
+            proptest::prop_assert_eq!(key_of(&marked), key);
+        }
     }
 }
