@@ -4,7 +4,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chat_benches::fixture;
-use chatcore::{ClientId, Config, DisconnectCause, Input, Room, command};
+use chatcore::{ClientId, DisconnectCause, Hall, Input, command};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// What members type, roughly in proportion: mostly chat, some commands, a few mistakes.
@@ -47,12 +47,10 @@ const SCHEDULES: usize = AUTHORS * PER_AUTHOR;
 
 /// A room of `AUTHORS` members holding `SCHEDULES` schedules that all fall due at 06:30,
 /// half an hour after the fixture's wall time.
-fn scheduled_room(now: chatcore::Now) -> Room {
-    let config = Config {
-        max_schedules_per_member: SCHEDULES,
-        max_schedules_per_room: SCHEDULES,
-        ..fixture::config(AUTHORS)
-    };
+fn scheduled_room(now: chatcore::Now) -> Hall {
+    let mut config = fixture::config(AUTHORS);
+    config.max_schedules_per_member = SCHEDULES;
+    config.max_schedules_per_room = SCHEDULES;
     let mut room = fixture::room(config, AUTHORS, now).expect("fixture room builds");
     for k in 0..PER_AUTHOR {
         for author in 0..AUTHORS {
@@ -100,7 +98,7 @@ fn churn(c: &mut Criterion) {
     let mut room =
         fixture::room(fixture::config(PRESENT + 1), PRESENT, now).expect("fixture room builds");
     let id = ClientId(1_000);
-    let join_and_leave = |room: &mut Room| {
+    let join_and_leave = |room: &mut Hall| {
         room.handle_input(now, Input::Connect { id, peer: None })
             .expect("id is free");
         room.handle_input(now, fixture::line(id, "churner"))

@@ -1,8 +1,8 @@
-//! Rooms with members already joined, for benches and tests.
+//! Halls with members already joined in the default room, for benches and tests.
 
 use std::time::Instant;
 
-use chatcore::{ClientId, Config, Error, Frame, Input, Now, Room};
+use chatcore::{ClientId, Config, Error, Frame, Hall, Input, Now};
 
 /// The wall time every fixture starts at: benches must not depend on today's date.
 pub const WALL: time::OffsetDateTime = time::macros::datetime!(2026-11-25 06:00 UTC);
@@ -14,11 +14,10 @@ pub fn now() -> Now {
 
 /// The default config with the flood limit off, sized for `capacity` members.
 pub fn config(capacity: usize) -> Config {
-    Config {
-        capacity,
-        flood_rate: 0,
-        ..Config::default()
-    }
+    let mut config = Config::default();
+    config.capacity = capacity;
+    config.flood_rate = 0;
+    config
 }
 
 /// The nickname fixture member `i` joins with.
@@ -26,10 +25,10 @@ pub fn nick(i: usize) -> String {
     format!("m{i}")
 }
 
-/// A room made from `config` with `members` members (`ClientId(0)` first, the admin), every
-/// output of the joins drained.
-pub fn room(config: Config, members: usize, now: Now) -> Result<Room, Error> {
-    let mut room = Room::new(config, now)?;
+/// A hall made from `config` with `members` members in its default room (`ClientId(0)`
+/// first, the admin), every output of the joins drained.
+pub fn room(config: Config, members: usize, now: Now) -> Result<Hall, Error> {
+    let mut room = Hall::new(config, now)?;
     for i in 0..members {
         join(&mut room, now, ClientId(i as u64), &nick(i))?;
     }
@@ -37,7 +36,7 @@ pub fn room(config: Config, members: usize, now: Now) -> Result<Room, Error> {
 }
 
 /// Connects `id`, sends `nick` as its first line and drains the outputs.
-pub fn join(room: &mut Room, now: Now, id: ClientId, nick: &str) -> Result<(), Error> {
+pub fn join(room: &mut Hall, now: Now, id: ClientId, nick: &str) -> Result<(), Error> {
     room.handle_input(now, Input::Connect { id, peer: None })?;
     room.handle_input(
         now,
@@ -59,7 +58,7 @@ pub fn line(id: ClientId, text: &str) -> Input {
 }
 
 /// Drains every pending action and returns how many there were.
-pub fn drain(room: &mut Room) -> usize {
+pub fn drain(room: &mut Hall) -> usize {
     let mut n = 0;
     while room.poll_action().is_some() {
         n += 1;
@@ -74,9 +73,10 @@ mod tests {
     #[test]
     fn fixture_room_has_its_members_in_order() -> Result<(), Error> {
         let mut room = room(config(5), 3, now())?;
-        let names: Vec<String> = room.members().map(|(_, n)| n.to_string()).collect();
+        let lobby = room.default_room();
+        let names: Vec<String> = lobby.members().map(|(_, n)| n.to_string()).collect();
         assert_eq!(names, ["m0", "m1", "m2"]);
-        assert_eq!(room.admin(), Some(ClientId(0)));
+        assert_eq!(lobby.admin(), Some(ClientId(0)));
         room.handle_input(now(), line(ClientId(0), "hi"))?;
         // Two sends and one log record; nothing was left over from the joins.
         assert_eq!(drain(&mut room), 3);

@@ -15,11 +15,10 @@ use time::OffsetDateTime;
 fn room_of_40(tag: &str, clock: Clock) -> Result<(Server, PathBuf), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    let mut room = chatcore::Config::default();
+    room.capacity = 40;
     let config = ServerConfig {
-        room: chatcore::Config {
-            capacity: 40,
-            ..chatcore::Config::default()
-        },
+        room,
         log_path: dir.join("server.txt"),
         clock,
         ..ServerConfig::default()

@@ -1,5 +1,5 @@
-//! The engine thread: owns the `Room`, applies inputs in arrival order and carries out its
-//! actions. It sleeps on its channel until the next input or the room's next deadline (no
+//! The engine thread: owns the `Hall` (every room), applies inputs in arrival order and carries out its
+//! actions. It sleeps on its channel until the next input or the hall's next deadline (no
 //! fixed tick), handles everything already queued as one batch, then writes each touched
 //! connection once and hands the batch's log records to the log thread at once.
 
@@ -10,7 +10,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use chatcore::{Action, ClientId, DisconnectCause, Frame, Input, LogRecord, Now, Room};
+use chatcore::Hall;
+use chatcore::{Action, ClientId, DisconnectCause, Frame, Input, LogRecord, Now};
 use slog::{Logger, debug, error};
 
 use crate::clock::Clock;
@@ -56,8 +57,8 @@ pub(crate) enum Msg {
 }
 
 pub(crate) struct Engine {
-    /// The chat room; only this thread touches it.
-    room: Room,
+    /// The whole chat server (every room); only this thread touches it.
+    hall: Hall,
     /// Where `now` comes from.
     clock: Clock,
     /// Connections the room knows about, by id.
@@ -81,14 +82,14 @@ pub(crate) struct Engine {
 
 impl Engine {
     pub(crate) fn new(
-        room: Room,
+        hall: Hall,
         clock: Clock,
         log: Arc<LogQueue>,
         stopping: Arc<AtomicBool>,
         diag: Logger,
     ) -> Self {
         Engine {
-            room,
+            hall,
             clock,
             conns: HashMap::new(),
             dirty: Vec::new(),
@@ -103,11 +104,11 @@ impl Engine {
 
     /// Runs until shutdown (or until every sender is gone).
     pub(crate) fn run(mut self, rx: Receiver<Msg>) {
-        // `Room::new` logged the start.
+        // `Hall::new` logged the start.
         self.drain();
         self.flush();
         while !self.stopping.load(Ordering::Acquire) {
-            let first = match self.room.poll_timeout() {
+            let first = match self.hall.poll_timeout() {
                 Some(deadline) => {
                     match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                         Ok(msg) => Some(msg),
@@ -127,8 +128,8 @@ impl Engine {
                 self.drain();
             }
             // Inputs can arrive back to back forever; deadlines must still fire on time.
-            if self.room.poll_timeout().is_some_and(|d| d <= now.instant) {
-                self.room.handle_timeout(now);
+            if self.hall.poll_timeout().is_some_and(|d| d <= now.instant) {
+                self.hall.handle_timeout(now);
                 self.drain();
             }
             self.flush();
@@ -162,7 +163,7 @@ impl Engine {
                 self.input(now, Input::Disconnect { id, cause });
             }
             Msg::Evict { reply } => {
-                let evicted = self.room.evict_pending(now).is_some();
+                let evicted = self.hall.evict_pending(now).is_some();
                 // The eviction's `Close` gives the slot back.
                 self.drain();
                 let _ = reply.try_send(evicted);
@@ -172,8 +173,8 @@ impl Engine {
     }
 
     fn input(&mut self, now: Now, input: Input) {
-        if let Err(e) = self.room.handle_input(now, input) {
-            error!(self.diag, "engine bug: room refused an input"; "error" => %e);
+        if let Err(e) = self.hall.handle_input(now, input) {
+            error!(self.diag, "engine bug: hall refused an input"; "error" => %e);
         }
     }
 
@@ -181,7 +182,7 @@ impl Engine {
     /// written by `flush`), closes are passed on, records are collected.
     fn drain(&mut self) {
         loop {
-            while let Some(action) = self.room.poll_action() {
+            while let Some(action) = self.hall.poll_action() {
                 match action {
                     Action::Send { to, line } => {
                         if let Some(conn) = self.conns.get(&to) {
@@ -198,6 +199,7 @@ impl Engine {
                         }
                     }
                     Action::Log(record) => self.records.push(record),
+                    other => debug!(self.diag, "unknown action"; "action" => ?other),
                 }
             }
             if self.slow.is_empty() {
@@ -234,7 +236,7 @@ impl Engine {
     /// After shutdown: says goodbye, lets writers flush it, then tears down what is left.
     fn finish(&mut self, rx: &Receiver<Msg>) {
         let deadline = Instant::now() + SHUTDOWN_GRACE;
-        self.room.handle_shutdown(self.clock.now());
+        self.hall.handle_shutdown(self.clock.now());
         self.drain();
         self.flush();
         while !self.conns.is_empty() {

@@ -1,4 +1,4 @@
-//! `chat-tcp` is the bundled chat server: it wires a [`chatcore::Room`] to blocking std TCP
+//! `chat-tcp` is the bundled chat server: it wires a [`chatcore::Hall`] to blocking std TCP
 //! and writes the server log.
 //!
 //! # Layout

@@ -285,10 +285,7 @@ mod tests {
 
     fn record(n: usize) -> LogRecord {
         let at = time::macros::datetime!(2026-11-25 06:00 UTC);
-        LogRecord {
-            at,
-            event: Event::Shutdown { members: n },
-        }
+        LogRecord::new(at, None, Event::Shutdown { members: n })
     }
 
     #[test]

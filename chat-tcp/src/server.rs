@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use chatcore::{ClientId, DisconnectCause, Room};
+use chatcore::{ClientId, DisconnectCause, Hall};
 use slog::{Logger, error, info, o, warn};
 use socket2::{SockRef, TcpKeepalive};
 
@@ -151,7 +151,7 @@ impl Server {
         config: ServerConfig,
     ) -> Result<Server, Error> {
         let now = config.clock.now();
-        let room = Room::new(config.room.clone(), now)?;
+        let hall = Hall::new(config.room.clone(), now)?;
         let file = logfile::open(&config.log_path).map_err(|source| Error::Log {
             path: config.log_path.clone(),
             source,
@@ -192,7 +192,7 @@ impl Server {
             let _ = log_done.send(());
         })?;
         let engine = Engine::new(
-            room,
+            hall,
             config.clock.clone(),
             log.clone(),
             stopping.clone(),

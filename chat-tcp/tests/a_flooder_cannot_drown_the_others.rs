@@ -65,7 +65,7 @@ fn a_flooder_cannot_drown_the_others() {
     let events = server.log_events();
     let logged: Vec<String> = events
         .iter()
-        .filter_map(|e| e.strip_prefix("chat Flooder: "))
+        .filter_map(|e| e.strip_prefix("[lobby] chat Flooder: "))
         .map(|text| format!("Flooder >> {text}"))
         .collect();
     // What the others saw of the flooder is exactly what was let through, in order.
@@ -85,7 +85,7 @@ fn a_flooder_cannot_drown_the_others() {
     // either let through or counted as dropped.
     let dropped: Vec<usize> = events
         .iter()
-        .filter_map(|e| e.strip_prefix("flood Flooder dropped "))
+        .filter_map(|e| e.strip_prefix("[lobby] flood Flooder dropped "))
         .map(|rest| {
             rest.strip_suffix(" lines")
                 .and_then(|n| n.parse().ok())

@@ -114,7 +114,7 @@ fn records_lost_while_the_log_blocked_are_counted_when_it_works_again() {
         .collect();
     let written = events
         .iter()
-        .filter(|e| e.starts_with("chat Alice: ") && **e != "chat Alice: after")
+        .filter(|e| e.starts_with("[lobby] chat Alice: ") && **e != "[lobby] chat Alice: after")
         .count();
     let lost: Vec<u64> = events
         .iter()
@@ -141,7 +141,7 @@ fn records_lost_while_the_log_blocked_are_counted_when_it_works_again() {
         .iter()
         .position(|e| e.starts_with("lost "))
         .expect("lost");
-    assert_eq!(events[lost_at + 1..], ["chat Alice: after"]);
+    assert_eq!(events[lost_at + 1..], ["[lobby] chat Alice: after"]);
 
     drop((alice, bob));
     let (code, _) = server.terminate();

@@ -66,7 +66,7 @@ fn escape_sequences_reach_neither_members_nor_the_log() {
         "control byte in the log"
     );
     assert!(
-        events.contains(&"chat Bob: [2Jred ]52;c;aGk=bellfake ".to_owned()),
+        events.contains(&"[lobby] chat Bob: [2Jred ]52;c;aGk=bellfake ".to_owned()),
         "{events:?}"
     );
 }

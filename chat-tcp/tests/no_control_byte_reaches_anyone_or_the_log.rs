@@ -71,10 +71,10 @@ fn no_control_byte_reaches_anyone_or_the_log() {
     }
     // One record per event, each on its own line: nothing split a record in two.
     for want in [
-        format!("chat Bob: chat {clean}"),
-        format!("whisper Bob -> Alice: {clean}"),
-        format!("kick Alice -> Bob: {clean}"),
-        "cancel #1 Bob kicked".to_owned(),
+        format!("[lobby] chat Bob: chat {clean}"),
+        format!("[lobby] whisper Bob -> Alice: {clean}"),
+        format!("[lobby] kick Alice -> Bob: {clean}"),
+        "[lobby] cancel #1 Bob kicked".to_owned(),
     ] {
         assert!(events.contains(&want), "missing {want:?} in {events:#?}");
     }

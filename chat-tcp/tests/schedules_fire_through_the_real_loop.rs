@@ -34,7 +34,7 @@ fn a_schedule_whose_author_left_is_still_delivered() {
     drop((alice, bob));
     let events = server.log_events();
     assert!(
-        events.contains(&"fired #1 Bob: Meeting starts soon".to_owned()),
+        events.contains(&"[lobby] fired #1 Bob: Meeting starts soon".to_owned()),
         "{events:?}"
     );
 }

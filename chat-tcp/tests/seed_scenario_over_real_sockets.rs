@@ -64,16 +64,17 @@ fn seed_scenario_over_real_sockets() {
     drop((alice, bob, charlie));
     let events = server.log_events();
     let expected = [
-        "join Alice (c1)",
-        "join Bob (c2)",
-        "join Charlie (c3)",
-        "chat Alice: Hello everyone!",
-        "rename Bob -> Bobby",
-        "whisper Bobby -> Charlie: Hi, Charlie!",
-        "schedule #1 Charlie 2026-11-25T15:30+09:00: Meeting starts soon",
-        "fired #1 Charlie: Meeting starts soon",
-        "command Alice /user",
-        "kick Alice -> Bobby",
+        "[lobby] room created",
+        "[lobby] join Alice (c1)",
+        "[lobby] join Bob (c2)",
+        "[lobby] join Charlie (c3)",
+        "[lobby] chat Alice: Hello everyone!",
+        "[lobby] rename Bob -> Bobby",
+        "[lobby] whisper Bobby -> Charlie: Hi, Charlie!",
+        "[lobby] schedule #1 Charlie 2026-11-25T15:30+09:00: Meeting starts soon",
+        "[lobby] fired #1 Charlie: Meeting starts soon",
+        "[lobby] command Alice /user",
+        "[lobby] kick Alice -> Bobby",
     ];
     let interesting: Vec<&str> = events
         .iter()
@@ -81,7 +82,7 @@ fn seed_scenario_over_real_sockets() {
         .filter(|e| {
             !e.starts_with("connect ")
                 && !e.starts_with("start ")
-                && !e.starts_with("leave ")
+                && !e.starts_with("[lobby] leave ")
                 && !e.starts_with("shutdown")
         })
         .collect();

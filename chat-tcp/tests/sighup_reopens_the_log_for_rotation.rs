@@ -16,7 +16,7 @@ fn sighup_after_a_rename_writes_a_new_log_at_the_same_path() {
     alice.expect(&["Bob >> before the rotation"]);
     let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
     wait_for("the first line in server.txt", || {
-        read(&server.log).contains("chat Bob: before the rotation")
+        read(&server.log).contains("[lobby] chat Bob: before the rotation")
     });
 
     // What logrotate does: move the file, then signal.
@@ -26,13 +26,16 @@ fn sighup_after_a_rename_writes_a_new_log_at_the_same_path() {
     bob.send("after the rotation");
     alice.expect(&["Bob >> after the rotation"]);
     wait_for("the new server.txt", || {
-        read(&server.log).contains("chat Bob: after the rotation")
+        read(&server.log).contains("[lobby] chat Bob: after the rotation")
     });
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0));
 
     let (old, new) = (read(&rotated), read(&server.log));
-    assert!(old.contains("chat Bob: before the rotation"), "{old}");
+    assert!(
+        old.contains("[lobby] chat Bob: before the rotation"),
+        "{old}"
+    );
     assert!(!old.contains("after the rotation"), "{old}");
     assert!(!new.contains("before the rotation"), "{new}");
     // The rest of the session, shutdown included, is in the new file, which only its

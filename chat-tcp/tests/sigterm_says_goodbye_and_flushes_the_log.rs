@@ -36,14 +36,17 @@ fn sigterm_says_goodbye_and_flushes_the_log() {
     assert!(took < Duration::from_secs(2), "exit {took:?} after SIGTERM");
 
     let events = read_events(&server.log);
-    let chats = events.iter().filter(|e| e.starts_with("chat ")).count();
+    let chats = events
+        .iter()
+        .filter(|e| e.starts_with("[lobby] chat "))
+        .count();
     assert_eq!(chats, 50, "{events:?}");
     for want in [
-        "whisper Bob -> Alice: psst",
+        "[lobby] whisper Bob -> Alice: psst",
         "shutdown with 3 members",
-        "leave Alice shutdown",
-        "leave Bob shutdown",
-        "leave Carol shutdown",
+        "[lobby] leave Alice shutdown",
+        "[lobby] leave Bob shutdown",
+        "[lobby] leave Carol shutdown",
     ] {
         assert!(
             events.iter().any(|e| e == want),

@@ -148,7 +148,7 @@ fn sigterm_while_ten_members_chat_loses_no_line() {
     for h in handles {
         for l in h.join().expect("member thread") {
             if let Some((nick, text)) = l.split_once(" >> ") {
-                delivered.insert(format!("chat {nick}: {text}"));
+                delivered.insert(format!("[lobby] chat {nick}: {text}"));
             }
         }
     }

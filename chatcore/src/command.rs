@@ -2,6 +2,7 @@
 
 /// What a member's line asks for. Borrowed from the (already sanitised) line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Command<'a> {
     /// Plain text for everyone else (`//x` arrives here as `/x`).
     Chat(&'a str),
@@ -44,6 +45,17 @@ pub enum Command<'a> {
     Unban(&'a str),
     /// `/user`.
     User,
+    /// `/rooms`.
+    Rooms,
+    /// `/join <room> [code]`.
+    Join {
+        /// The room name as typed.
+        name: &'a str,
+        /// The participation code, if one was given (everything after the name).
+        code: Option<&'a str>,
+    },
+    /// `/code [code]`: `None` clears the code.
+    Code(Option<&'a str>),
     /// `/help`.
     Help,
     /// `/quit`.
@@ -56,6 +68,7 @@ pub enum Command<'a> {
 
 /// The commands that take arguments, for their usage line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Usage {
     /// `/rename`.
     Rename,
@@ -73,6 +86,8 @@ pub enum Usage {
     Unschedule,
     /// `/unban`.
     Unban,
+    /// `/join`.
+    Join,
 }
 
 impl Usage {
@@ -87,6 +102,7 @@ impl Usage {
             Usage::Admin => "/admin <nickname>",
             Usage::Unschedule => "/unschedule <id>",
             Usage::Unban => "/unban <nickname>",
+            Usage::Join => "/join <room> [code]",
         }
     }
 }
@@ -174,6 +190,22 @@ pub fn parse(line: &str) -> Command<'_> {
         }
     } else if is("user") || is("users") {
         Command::User
+    } else if is("rooms") {
+        Command::Rooms
+    } else if is("join") {
+        match word(args) {
+            ("", _) => Command::Usage(Usage::Join),
+            (name, code) => {
+                let code = code.trim_end_matches(' ');
+                Command::Join {
+                    name,
+                    code: (!code.is_empty()).then_some(code),
+                }
+            }
+        }
+    } else if is("code") {
+        let code = args.trim_end_matches(' ');
+        Command::Code((!code.is_empty()).then_some(code))
     } else if is("help") {
         Command::Help
     } else if is("quit") {
@@ -264,6 +296,28 @@ mod tests {
         assert_eq!(parse("/admin"), Command::Usage(Usage::Admin));
         assert_eq!(parse("/unschedule "), Command::Usage(Usage::Unschedule));
         assert_eq!(parse("/unban"), Command::Usage(Usage::Unban));
+    }
+
+    #[test]
+    fn room_commands() {
+        assert_eq!(parse("/ROOMS"), Command::Rooms);
+        assert_eq!(
+            parse("/join  study "),
+            Command::Join {
+                name: "study",
+                code: None
+            }
+        );
+        assert_eq!(
+            parse("/join study s3cret "),
+            Command::Join {
+                name: "study",
+                code: Some("s3cret")
+            }
+        );
+        assert_eq!(parse("/join"), Command::Usage(Usage::Join));
+        assert_eq!(parse("/code"), Command::Code(None));
+        assert_eq!(parse("/code  abcd "), Command::Code(Some("abcd")));
     }
 
     #[test]

@@ -6,9 +6,12 @@ use time::UtcOffset;
 
 use crate::Error;
 
-/// Every limit of a room. Build with [`Config::default`] and adjust fields, then pass it to
-/// [`crate::Room::new`], which validates it.
+/// Every limit of the server and its rooms. Build with [`Config::default`] and adjust
+/// fields (`let mut c = Config::default(); c.capacity = 3;`: the struct is
+/// `#[non_exhaustive]`, so it grows without breaking callers), then pass it to
+/// [`crate::Hall::new`], which validates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Most members at once (PROTOCOL.md §2.4); connections still choosing a nickname do not count.
     pub capacity: usize,
@@ -41,6 +44,22 @@ pub struct Config {
     /// How long a kicked member may not enter the room again (by nickname and address);
     /// zero turns kick bans off.
     pub kick_ban: Duration,
+    /// The room every connection enters once its nickname is accepted; it always exists.
+    /// Must be a valid room name (PROTOCOL.md §8).
+    pub default_room: String,
+    /// Most rooms at once, the default room included; `/join` cannot create more.
+    pub max_rooms: usize,
+    /// How long a room other than the default one lives without members and without
+    /// pending schedules before it is removed.
+    pub room_ttl: Duration,
+    /// Concurrent connections allowed from one IPv4 /24 or IPv6 /48 (loopback exempt
+    /// while `exempt_loopback`).
+    pub max_per_subnet: usize,
+    /// Joins (an accepted nickname or a `/join`) one address may make at once...
+    pub join_burst: u32,
+    /// ...and per minute after that; 0 turns the limit off. Loopback is exempt while
+    /// `exempt_loopback`.
+    pub join_rate: u32,
 }
 
 impl Default for Config {
@@ -60,6 +79,12 @@ impl Default for Config {
             utc_offset: UtcOffset::UTC,
             history: 20,
             kick_ban: Duration::from_secs(600),
+            default_room: String::from("lobby"),
+            max_rooms: 1000,
+            room_ttl: Duration::from_secs(24 * 3600),
+            max_per_subnet: 20,
+            join_burst: 5,
+            join_rate: 10,
         }
     }
 }
@@ -101,6 +126,27 @@ impl Config {
         // per-client queue, so a newcomer's backlog never makes it a slow consumer.
         if self.history > 100 {
             return Err(Error::InvalidConfig("history must be at most 100"));
+        }
+        if crate::roomname::RoomName::parse(&self.default_room).is_err() {
+            return Err(Error::InvalidConfig(
+                "default_room must be a valid room name (1-32 letters, digits, _ - or .)",
+            ));
+        }
+        if self.max_rooms == 0 {
+            return Err(Error::InvalidConfig("max_rooms must be at least 1"));
+        }
+        if self.room_ttl.is_zero() || self.room_ttl > Duration::from_secs(365 * 86_400) {
+            return Err(Error::InvalidConfig(
+                "room_ttl must be between 1 ns and 365 days",
+            ));
+        }
+        if self.max_per_subnet == 0 {
+            return Err(Error::InvalidConfig("max_per_subnet must be at least 1"));
+        }
+        if self.join_rate > 0 && self.join_burst == 0 {
+            return Err(Error::InvalidConfig(
+                "join_burst must be at least 1 (a join_rate of 0 turns the limit off)",
+            ));
         }
         if self.max_schedules_per_room < self.max_schedules_per_member {
             return Err(Error::InvalidConfig(
@@ -185,6 +231,26 @@ mod tests {
             },
             Config {
                 kick_ban: Duration::MAX,
+                ..Config::default()
+            },
+            Config {
+                default_room: "a b".into(),
+                ..Config::default()
+            },
+            Config {
+                max_rooms: 0,
+                ..Config::default()
+            },
+            Config {
+                room_ttl: Duration::ZERO,
+                ..Config::default()
+            },
+            Config {
+                max_per_subnet: 0,
+                ..Config::default()
+            },
+            Config {
+                join_burst: 0,
                 ..Config::default()
             },
         ];

@@ -1,4 +1,4 @@
-//! The room's inputs and outputs: what a transport hands in and drains out.
+//! The hall's inputs and outputs: what a transport hands in and drains out.
 
 use core::net::{IpAddr, Ipv6Addr};
 use std::time::Instant;
@@ -48,6 +48,7 @@ impl std::fmt::Display for ClientId {
 
 /// Why a transport reports a connection as gone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DisconnectCause {
     /// The peer closed the connection (end of stream).
     Closed,
@@ -55,7 +56,7 @@ pub enum DisconnectCause {
     Error,
     /// The peer did not read fast enough and its outbound queue filled up.
     SlowConsumer,
-    /// The room asked for the close with [`Action::Close`] and the transport has done it.
+    /// The hall asked for the close with [`Action::Close`] and the transport has done it.
     Requested,
 }
 
@@ -71,8 +72,9 @@ impl DisconnectCause {
     }
 }
 
-/// Something that happened on a transport, handed to [`crate::Room::handle_input`].
+/// Something that happened on a transport, handed to [`crate::Hall::handle_input`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Input {
     /// A new connection was accepted.
     Connect {
@@ -99,8 +101,9 @@ pub enum Input {
     },
 }
 
-/// A side effect the transport must carry out, drained with [`crate::Room::poll_action`].
+/// A side effect the transport must carry out, drained with [`crate::Hall::poll_action`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Action {
     /// Queue `line` (one protocol line ending in `\n`) for `to`. Every recipient of the same
     /// broadcast shares one `Bytes`: cloning it is a reference-count bump.
@@ -110,7 +113,7 @@ pub enum Action {
         /// The exact bytes to write, ending in exactly one `\n`.
         line: Bytes,
     },
-    /// Close `id` once everything queued for it is written. The room sends it nothing more
+    /// Close `id` once everything queued for it is written. The hall sends it nothing more
     /// and ignores its input until the transport reports [`Input::Disconnect`].
     Close {
         /// The connection to close.

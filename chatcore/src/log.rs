@@ -7,23 +7,54 @@ use time::OffsetDateTime;
 
 use crate::io::ClientId;
 use crate::nickname::Nickname;
+use crate::roomname::RoomName;
 
 /// One line of the server log: when, and what happened.
 ///
-/// `Display` renders `2026-11-25T06:30:00.000Z chat Alice: Hello` (RFC 3339 UTC with
-/// milliseconds, an event kind, the names, the sanitised text). Every text field has been
+/// `Display` renders `2026-11-25T06:30:00.000Z [lobby] chat Alice: Hello` (RFC 3339 UTC with
+/// milliseconds, the room in brackets when the event happened in one, an event kind, the
+/// names, the sanitised text); a server-wide record has no room:
+/// `2026-11-25T06:30:00.000Z connect c1 from 192.0.2.1`. Every text field has been
 /// sanitised before it got here, so a rendered record never holds a control character or a
 /// line break and cannot forge another entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LogRecord {
     /// Wall time of the event (UTC).
     pub at: OffsetDateTime,
+    /// The room it happened in; `None` for what concerns the whole server (connections,
+    /// admission, start and shutdown).
+    pub room: Option<RoomName>,
     /// What happened.
     pub event: Event,
 }
 
+impl LogRecord {
+    /// A record of `event` at `at`, in `room` if it happened in one.
+    pub fn new(at: OffsetDateTime, room: Option<RoomName>, event: Event) -> Self {
+        LogRecord { at, room, event }
+    }
+
+    /// The record without its timestamp: `[lobby] chat Alice: Hello`.
+    pub fn body(&self) -> impl fmt::Display + '_ {
+        Body(self)
+    }
+}
+
+struct Body<'a>(&'a LogRecord);
+
+impl fmt::Display for Body<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(room) = &self.0.room {
+            write!(f, "[{room}] ")?;
+        }
+        self.0.event.fmt(f)
+    }
+}
+
 /// Why a member left the room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LeaveCause {
     /// It sent `/quit`.
     Quit,
@@ -31,15 +62,34 @@ pub enum LeaveCause {
     Disconnected(crate::io::DisconnectCause),
     /// The server shut down.
     Shutdown,
+    /// It went to another room with `/join`.
+    Moved,
 }
 
-/// Every kind of event the room logs.
+/// Every kind of event the server logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
-    /// The room was created (the server started).
+    /// The server started.
     Start {
-        /// Its capacity.
+        /// The capacity of each room.
         capacity: usize,
+    },
+    /// A room was created: the default room at start (`by` is `None`), any other by `/join`.
+    RoomCreated {
+        /// The member who created it.
+        by: Option<Nickname>,
+        /// Whether it was created with a participation code (never the code itself).
+        code: bool,
+    },
+    /// An idle room was removed after the room ttl.
+    RoomRemoved,
+    /// The admin set or cleared the room's participation code (never the code itself).
+    Code {
+        /// The admin.
+        nick: Nickname,
+        /// `true` when set, `false` when cleared.
+        set: bool,
     },
     /// A connection arrived.
     Connect {
@@ -251,7 +301,7 @@ impl fmt::Display for LogRecord {
             t.second(),
             t.millisecond()
         )?;
-        self.event.fmt(f)
+        self.body().fmt(f)
     }
 }
 
@@ -259,6 +309,17 @@ impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Event::Start { capacity } => write!(f, "start capacity {capacity}"),
+            Event::RoomCreated { by: None, .. } => write!(f, "room created"),
+            Event::RoomCreated {
+                by: Some(nick),
+                code,
+            } => {
+                let with = if *code { " with a code" } else { "" };
+                write!(f, "room created by {nick}{with}")
+            }
+            Event::RoomRemoved => write!(f, "room removed"),
+            Event::Code { nick, set: true } => write!(f, "code set by {nick}"),
+            Event::Code { nick, set: false } => write!(f, "code cleared by {nick}"),
             Event::Connect { id, peer: Some(p) } => write!(f, "connect {id} from {p}"),
             Event::Connect { id, peer: None } => write!(f, "connect {id}"),
             Event::Refused { id, reason } => write!(f, "refused {id}: {reason}"),
@@ -268,6 +329,7 @@ impl fmt::Display for Event {
                 LeaveCause::Quit => write!(f, "leave {nick} quit"),
                 LeaveCause::Disconnected(c) => write!(f, "leave {nick} {}", c.as_str()),
                 LeaveCause::Shutdown => write!(f, "leave {nick} shutdown"),
+                LeaveCause::Moved => write!(f, "leave {nick} moved"),
             },
             Event::Admin { nick } => write!(f, "admin {nick}"),
             Event::Chat { nick, text } => write!(f, "chat {nick}: {text}"),

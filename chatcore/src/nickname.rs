@@ -139,7 +139,7 @@ impl AsRef<str> for Nickname {
     }
 }
 
-fn valid_chars(name: &str) -> bool {
+pub(crate) fn valid_chars(name: &str) -> bool {
     let allowed =
         |c: char| (c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) && !default_ignorable(c);
     !name.starts_with(['.', '-']) && name.chars().all(allowed)
@@ -178,7 +178,7 @@ fn default_ignorable(c: char) -> bool {
 /// for any character outside TR39's identifier profile (full-width Latin,
 /// historic scripts such as Deseret), which would contradict the "letters of
 /// any script" rule; the character rules are ours to enforce.
-fn highly_restrictive(name: &str) -> bool {
+pub(crate) fn highly_restrictive(name: &str) -> bool {
     // `unicode-script` is not re-exported, so Latin is named by a sample letter.
     let latin = AugmentedScriptSet::for_char('a').base;
     let mut all = AugmentedScriptSet::default();
@@ -217,7 +217,7 @@ fn fold(s: &str) -> String {
 /// Case folding and the skeleton disagree about `I`: as a capital it looks like `l`, as a
 /// letter it is `i`. So `AIice` (capital i) looks like `Alice` and `ALICE` is `Alice` in
 /// another case: both must collide with `Alice`, which makes `i` and `l` one letter here.
-fn key_of(name: &str) -> NickKey {
+pub(crate) fn key_of(name: &str) -> NickKey {
     let mut current = fold(&name.nfkc().collect::<String>());
     for _ in 0..MAX_KEY_ROUNDS {
         let capitals: String = skeleton(&current.to_uppercase()).collect();

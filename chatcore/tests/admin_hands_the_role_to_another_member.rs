@@ -15,13 +15,13 @@ fn admin_hands_the_role_to_another_member() {
     sim.line(2, "/admin Charlie");
     sim.expect(2, &["[Server]: Only the admin can do that."]);
     sim.expect_silent(&[1, 3]);
-    sim.expect_logs(&["rejected Bob (c2): Only the admin can do that."]);
+    sim.expect_logs(&["[lobby] rejected Bob (c2): Only the admin can do that."]);
 
     sim.line(1, "/ADMIN  bob");
     for id in [1, 2, 3] {
         sim.expect(id, &["[Server]: Bob is now the admin."]);
     }
-    sim.expect_logs(&["admin Bob"]);
+    sim.expect_logs(&["[lobby] admin Bob"]);
     assert_eq!(sim.admin().as_deref(), Some("Bob"));
     // The list stays in join order; the mark moves.
     sim.line(3, "/user");

@@ -22,7 +22,7 @@ fn admin_kicks_a_member_with_three_exact_lines() {
     sim.expect(1, &["[Server]: You kicked Bob."]);
     sim.expect_silent(&[5]);
     sim.expect_closed(&[2]);
-    sim.expect_logs(&["kick Alice -> Bob"]);
+    sim.expect_logs(&["[lobby] kick Alice -> Bob"]);
     assert_eq!(sim.members(), ["Alice", "Charlie", "Dave"]);
 
     // Bob is gone at once: not in the list, its name free, unreachable by whisper.

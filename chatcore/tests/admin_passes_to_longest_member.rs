@@ -24,20 +24,20 @@ fn admin_passes_to_longest_member() {
             ],
         );
     }
-    sim.expect_logs(&["leave Alice closed", "admin Bob"]);
+    sim.expect_logs(&["[lobby] leave Alice closed", "[lobby] admin Bob"]);
     assert_eq!(sim.admin().as_deref(), Some("Bob"));
 
     // The new admin has the rights, the others still do not.
     sim.line(2, "/kick Dave");
     sim.expect(2, &["[Server]: Only the admin can kick."]);
-    sim.expect_logs(&["rejected Charlie (c2): Only the admin can kick."]);
+    sim.expect_logs(&["[lobby] rejected Charlie (c2): Only the admin can kick."]);
 
     // A non-admin leaving does not move the role.
     sim.disconnect(3);
     for id in [4, 2] {
         sim.expect(id, &["[Server]: Dave has left the chat."]);
     }
-    sim.expect_logs(&["leave Dave closed"]);
+    sim.expect_logs(&["[lobby] leave Dave closed"]);
     assert_eq!(sim.admin().as_deref(), Some("Bob"));
 
     // A newcomer is last in line: quitting Bob hands over to Charlie.
@@ -60,9 +60,9 @@ fn admin_passes_to_longest_member() {
     sim.disconnect(2);
     assert_eq!(sim.admin(), None);
     sim.expect_logs(&[
-        "leave Bob quit",
-        "admin Charlie",
-        "kick Charlie -> Eve",
-        "leave Charlie closed",
+        "[lobby] leave Bob quit",
+        "[lobby] admin Charlie",
+        "[lobby] kick Charlie -> Eve",
+        "[lobby] leave Charlie closed",
     ]);
 }

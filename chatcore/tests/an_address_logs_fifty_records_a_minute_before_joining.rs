@@ -15,7 +15,7 @@ const OTHER: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1));
 fn an_address_logs_fifty_records_a_minute_before_joining() {
     let mut sim = Sim::new();
     sim.drain();
-    sim.expect_logs(&["start capacity 10"]);
+    sim.expect_logs(&["start capacity 10", "[lobby] room created"]);
     // 25 connections that come and go: 50 records.
     for id in 1..=25 {
         sim.connect_from(id, Some(HOST));
@@ -43,7 +43,7 @@ fn an_address_logs_fifty_records_a_minute_before_joining() {
     // A join is logged whatever the budget.
     sim.connect_from(32, Some(HOST));
     sim.line(32, "Alice");
-    sim.expect_logs(&["join Alice (c32)"]);
+    sim.expect_logs(&["[lobby] join Alice (c32)"]);
 
     // The minute ends 60 s after the first record: the count, once.
     assert_eq!(sim.next_deadline_in(), Some(secs(50)));

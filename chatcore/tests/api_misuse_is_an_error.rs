@@ -51,13 +51,11 @@ fn api_misuse_is_an_error() {
 
 #[test]
 fn an_invalid_config_is_an_error() {
-    let config = chatcore::Config {
-        capacity: 0,
-        ..chatcore::Config::default()
-    };
+    let mut config = chatcore::Config::default();
+    config.capacity = 0;
     let now = chatcore::Now::new(support::base_instant(), support::START);
     assert!(matches!(
-        chatcore::Room::new(config, now),
+        chatcore::Hall::new(config, now),
         Err(Error::InvalidConfig(_))
     ));
 }

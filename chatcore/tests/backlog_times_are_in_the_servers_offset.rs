@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{START, Sim, secs};
+use support::{Sim, secs};
 use time::macros::offset;
 
 #[test]
@@ -11,13 +11,7 @@ fn backlog_times_are_in_the_servers_offset() {
         (offset!(+09:00), "(times in +09:00):", "[15:29]"),
         (offset!(-05:30), "(times in -05:30):", "[00:59]"),
     ] {
-        let mut sim = Sim::with(
-            chatcore::Config {
-                utc_offset: offset,
-                ..chatcore::Config::default()
-            },
-            START,
-        );
+        let mut sim = Sim::config(|c| c.utc_offset = offset);
         sim.join(1, "Alice");
         sim.line(1, "first");
         sim.advance(secs(60)); // 06:30:59 UTC

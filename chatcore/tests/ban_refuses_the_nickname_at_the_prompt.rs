@@ -40,13 +40,17 @@ fn ban_refuses_the_nickname_at_the_prompt() {
     let key = Nickname::parse("BOB").expect("valid").key();
     let now = sim.now().instant;
     assert_eq!(
-        sim.room.ban_remaining(&key, None, now),
+        sim.hall.default_room().ban_remaining(&key, None, now),
         Some(Duration::from_secs(600 - 59))
     );
     let other = Nickname::parse("Carol").expect("valid").key();
-    assert_eq!(sim.room.ban_remaining(&other, None, now), None);
     assert_eq!(
-        sim.room
+        sim.hall.default_room().ban_remaining(&other, None, now),
+        None
+    );
+    assert_eq!(
+        sim.hall
+            .default_room()
             .ban_remaining(&key, None, now + Duration::from_secs(541)),
         None
     );

@@ -47,7 +47,7 @@ fn bans_are_listed_and_lifted_by_the_admin() {
     sim.line(1, "/unban bob");
     sim.expect(1, &["[Server]: Bob may enter again."]);
     sim.expect_silent(&[4]);
-    sim.expect_logs(&["unban Alice -> Bob"]);
+    sim.expect_logs(&["[lobby] unban Alice -> Bob"]);
     sim.line(1, "/bans");
     sim.expect(1, &["[Server]: Charlie is banned for 10 more minutes."]);
 

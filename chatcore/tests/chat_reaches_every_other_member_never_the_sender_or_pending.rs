@@ -18,7 +18,7 @@ fn chat_reaches_every_other_member_never_the_sender_or_pending() {
     sim.expect(2, &["Alice >> Hello everyone!"]);
     sim.expect(3, &["Alice >> Hello everyone!"]);
     sim.expect_silent(&[1, 4]);
-    sim.expect_logs(&["chat Alice: Hello everyone!"]);
+    sim.expect_logs(&["[lobby] chat Alice: Hello everyone!"]);
 
     // Text is delivered as typed, inner and trailing spaces included.
     sim.line(3, "  two  spaces  ");
@@ -33,5 +33,5 @@ fn a_lone_member_talks_to_nobody() {
     sim.join(1, "Alice");
     sim.line(1, "anyone?");
     sim.expect_nothing_sent();
-    sim.expect_logs(&["chat Alice: anyone?"]);
+    sim.expect_logs(&["[lobby] chat Alice: anyone?"]);
 }

@@ -36,9 +36,9 @@ fn client_id_can_be_reused_after_disconnect() {
     assert_eq!(sim.members(), ["Carol", "Dave"]);
     sim.expect_logs(&[
         "connect c1",
-        "join Carol (c1)",
+        "[lobby] join Carol (c1)",
         "connect c2",
-        "join Dave (c2)",
-        "chat Dave: back again",
+        "[lobby] join Dave (c2)",
+        "[lobby] chat Dave: back again",
     ]);
 }

@@ -45,5 +45,8 @@ fn connections_that_never_join_log_a_few_refusals_then_one_count() {
     }
     sim.clear();
     sim.line(3, "Alice");
-    sim.expect_logs(&["rejected c3: 1 more refused nickname", "join Alice (c3)"]);
+    sim.expect_logs(&[
+        "rejected c3: 1 more refused nickname",
+        "[lobby] join Alice (c3)",
+    ]);
 }

@@ -19,7 +19,7 @@ fn chat_is_sanitised() {
     sim.line(1, DIRTY);
     let expected = format!("Alice >> {CLEAN}");
     sim.expect(2, &[expected.as_str()]);
-    let logged = format!("chat Alice: {CLEAN}");
+    let logged = format!("[lobby] chat Alice: {CLEAN}");
     sim.expect_logs(&[logged.as_str()]);
 }
 
@@ -58,7 +58,7 @@ fn kick_reason_is_sanitised() {
     let told = format!("[Server]: Bob has been kicked from the chat. Reason: {CLEAN}");
     sim.expect(2, &[kicked.as_str()]);
     sim.expect(3, &[told.as_str()]);
-    let logged = format!("kick Alice -> Bob: {CLEAN}");
+    let logged = format!("[lobby] kick Alice -> Bob: {CLEAN}");
     sim.expect_logs(&[logged.as_str()]);
 }
 
@@ -82,5 +82,5 @@ fn a_line_of_only_control_characters_sends_nothing() {
     // A kick reason of only controls is no reason.
     sim.line(1, "/kick Bob \x1b\x07");
     sim.expect(2, &["[Server]: You have been kicked from the chat."]);
-    sim.expect_logs(&["kick Alice -> Bob"]);
+    sim.expect_logs(&["[lobby] kick Alice -> Bob"]);
 }

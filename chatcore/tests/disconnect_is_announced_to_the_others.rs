@@ -21,15 +21,15 @@ fn disconnect_is_announced_to_the_others() {
     sim.expect(3, &["[Server]: Bob has left the chat."]);
     sim.expect(4, &["[Server]: Bob has left the chat."]);
     sim.expect_silent(&[5]);
-    sim.expect_logs(&["leave Bob closed"]);
+    sim.expect_logs(&["[lobby] leave Bob closed"]);
 
     sim.disconnect_with(3, DisconnectCause::Error);
     sim.expect(1, &["[Server]: Charlie has left the chat."]);
     sim.expect(4, &["[Server]: Charlie has left the chat."]);
-    sim.expect_logs(&["leave Charlie error"]);
+    sim.expect_logs(&["[lobby] leave Charlie error"]);
     sim.disconnect_with(4, DisconnectCause::SlowConsumer);
     sim.expect(1, &["[Server]: Dave has left the chat."]);
-    sim.expect_logs(&["leave Dave slow-consumer"]);
+    sim.expect_logs(&["[lobby] leave Dave slow-consumer"]);
 
     sim.disconnect(5);
     sim.expect_nothing_sent();

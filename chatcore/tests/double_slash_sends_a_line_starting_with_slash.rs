@@ -20,8 +20,8 @@ fn double_slash_sends_a_line_starting_with_slash() {
     sim.expect_closed(&[]);
     assert_eq!(sim.members(), ["Alice", "Bob"]);
     sim.expect_logs(&[
-        "chat Alice: /etc",
-        "chat Alice: //x",
-        "chat Alice: /kick Bob",
+        "[lobby] chat Alice: /etc",
+        "[lobby] chat Alice: //x",
+        "[lobby] chat Alice: /kick Bob",
     ]);
 }

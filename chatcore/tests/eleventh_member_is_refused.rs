@@ -26,7 +26,7 @@ fn eleventh_member_is_refused() {
     sim.line(11, "Eleven");
     sim.expect_nothing_sent();
     assert_eq!(sim.members().len(), 10);
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
     sim.disconnect(11);
     sim.expect_logs(&[]);
 
@@ -62,5 +62,5 @@ fn room_filling_while_choosing_a_nickname_refuses_at_the_nickname() {
     sim.expect_silent(&[1, 2]);
     assert_eq!(sim.members(), ["Alice", "Bob"]);
     // Its nickname deadline went with it.
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
 }

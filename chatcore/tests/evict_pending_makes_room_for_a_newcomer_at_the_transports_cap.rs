@@ -16,7 +16,7 @@ fn evict_pending_makes_room_for_a_newcomer_at_the_transports_cap() {
     // Members are never evicted; with nobody waiting there is nothing to evict.
     sim.join(1, "Alice");
     let now = sim.now();
-    assert_eq!(sim.room.evict_pending(now), None);
+    assert_eq!(sim.hall.evict_pending(now), None);
     sim.drain();
     sim.expect_nothing_sent();
 
@@ -27,7 +27,7 @@ fn evict_pending_makes_room_for_a_newcomer_at_the_transports_cap() {
     sim.clear();
 
     let now = sim.now();
-    assert_eq!(sim.room.evict_pending(now), Some(cid(3)));
+    assert_eq!(sim.hall.evict_pending(now), Some(cid(3)));
     sim.drain();
     sim.expect(
         3,

@@ -36,7 +36,10 @@ fn flood_burst_then_one_warning_then_silent_drops() {
     sim.advance(ms(1));
     sim.line(1, "after");
     sim.expect(2, &["Alice >> after"]);
-    sim.expect_logs(&["flood Alice dropped 7 lines", "chat Alice: after"]);
+    sim.expect_logs(&[
+        "[lobby] flood Alice dropped 7 lines",
+        "[lobby] chat Alice: after",
+    ]);
 
     // A new burst of drops gets a new warning.
     sim.line(1, "again");
@@ -63,9 +66,9 @@ fn flood_drops_are_logged_when_the_flooder_leaves() {
     sim.clear();
     sim.disconnect(1);
     sim.expect_logs(&[
-        "flood Alice dropped 3 lines",
-        "leave Alice closed",
-        "admin Bob",
+        "[lobby] flood Alice dropped 3 lines",
+        "[lobby] leave Alice closed",
+        "[lobby] admin Bob",
     ]);
 }
 

@@ -19,5 +19,5 @@ fn flood_limit_is_off_when_rate_is_zero() {
     sim.expect_silent(&[1]);
     let logs = sim.take_logs();
     assert_eq!(logs.len(), 1000);
-    assert!(logs.iter().all(|l| l.starts_with("chat Alice: ")));
+    assert!(logs.iter().all(|l| l.starts_with("[lobby] chat Alice: ")));
 }

@@ -26,6 +26,9 @@ fn help_lists_every_command() {
             "[Server]: /admin <nickname> - hand the admin role to a member (admin only)",
             "[Server]: /notice [text | -] - show the room's notice; the admin sets it, or clears it with -",
             "[Server]: /user - list the members",
+            "[Server]: /rooms - list the rooms",
+            "[Server]: /join <room> [code] - go to a room; a new name creates it, with you as its admin",
+            "[Server]: /code [code] - set the room's participation code, or clear it (admin only)",
             "[Server]: /help - show this list",
             "[Server]: /quit - leave the chat",
             "[Server]: //text - send a message that starts with /",
@@ -33,5 +36,5 @@ fn help_lists_every_command() {
     );
     sim.expect_silent(&[1]);
     // Commands are logged too, even those that change nothing.
-    sim.expect_logs(&["command Bob /help"]);
+    sim.expect_logs(&["[lobby] command Bob /help"]);
 }

@@ -35,7 +35,7 @@ fn closed_client_is_inert(sim: &mut Sim, id: u64) {
     sim.expect_nothing_sent();
     sim.expect_logs(&[]);
     sim.expect_closed(&[]);
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn invalid_schedule_time_is_refused() {
         &["[Server]: Invalid time \"12:30+09:00:00:0\"; use HH:MM, HH:MM+09:00 or HH:MMZ."],
     );
     sim.expect_silent(&[2]);
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
     // No number was used up.
     sim.line(1, "/schedule 07:00Z ok");
     sim.expect(

@@ -22,5 +22,5 @@ fn kick_with_a_reason_shows_it_to_everyone() {
     );
     sim.expect(1, &["[Server]: You kicked Bob."]);
     sim.expect_closed(&[2]);
-    sim.expect_logs(&["kick Alice -> Bob: spamming  links"]);
+    sim.expect_logs(&["[lobby] kick Alice -> Bob: spamming  links"]);
 }

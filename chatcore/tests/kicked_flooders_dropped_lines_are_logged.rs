@@ -15,5 +15,8 @@ fn kicked_flooders_dropped_lines_are_logged() {
     sim.clear();
 
     sim.line(1, "/kick Bob flooding");
-    sim.expect_logs(&["flood Bob dropped 7 lines", "kick Alice -> Bob: flooding"]);
+    sim.expect_logs(&[
+        "[lobby] flood Bob dropped 7 lines",
+        "[lobby] kick Alice -> Bob: flooding",
+    ]);
 }

@@ -17,15 +17,15 @@ fn kicking_an_author_cancels_their_schedules() {
 
     sim.line(1, "/kick Bob");
     sim.expect_logs(&[
-        "kick Alice -> Bob",
-        "cancel #1 Bob kicked",
-        "cancel #3 Bob kicked",
+        "[lobby] kick Alice -> Bob",
+        "[lobby] cancel #1 Bob kicked",
+        "[lobby] cancel #3 Bob kicked",
     ]);
     sim.clear();
 
     sim.advance(time::Duration::DAY.unsigned_abs());
     sim.expect(1, &["[Scheduled by Alice] admin note"]);
     sim.expect(3, &["[Scheduled by Alice] admin note"]);
-    sim.expect_logs(&["fired #2 Alice: admin note"]);
-    assert_eq!(sim.room.poll_timeout(), None);
+    sim.expect_logs(&["[lobby] fired #2 Alice: admin note"]);
+    assert_eq!(sim.hall.poll_timeout(), None);
 }

@@ -18,7 +18,7 @@ fn me_action_reaches_every_other_member() {
     sim.expect(2, &["* Alice waves at Bob[2J "]);
     sim.expect(3, &["* Alice waves at Bob[2J "]);
     sim.expect_silent(&[1, 4]);
-    sim.expect_logs(&["me Alice: waves at Bob[2J "]);
+    sim.expect_logs(&["[lobby] me Alice: waves at Bob[2J "]);
 
     // No action: the usage line, to the sender only.
     sim.line(2, "/me   ");

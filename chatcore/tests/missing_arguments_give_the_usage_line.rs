@@ -37,6 +37,9 @@ fn missing_arguments_give_the_usage_line() {
     }
     let logs = sim.take_logs();
     assert_eq!(logs.len(), cases.len());
-    assert_eq!(logs[0], "rejected Alice (c1): Usage: /rename <nickname>");
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(
+        logs[0],
+        "[lobby] rejected Alice (c1): Usage: /rename <nickname>"
+    );
+    assert_eq!(sim.hall.poll_timeout(), None);
 }

@@ -28,7 +28,7 @@ fn no_nickname_within_sixty_seconds_closes_the_connection() {
         sim.take_log_lines().last().map(String::as_str),
         Some("2026-11-25T06:30:59.000Z refused c1: No nickname chosen in time. Bye.")
     );
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
 
     // Too late: the closed connection's nickname is ignored.
     sim.line(1, "Alice");
@@ -43,7 +43,7 @@ fn a_nickname_in_time_cancels_the_deadline() {
     sim.advance(secs(59));
     sim.line(1, "Alice");
     sim.clear();
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
     sim.advance(secs(3600));
     sim.expect_nothing_sent();
     sim.expect_closed(&[]);

@@ -24,11 +24,14 @@ fn notice_is_shown_to_newcomers() {
         );
     }
     sim.expect_logs(&[
-        "command Bob /notice",
-        "rejected Bob (c2): Only the admin can do that.",
-        "notice Alice: Lunch at 12 in room 301",
+        "[lobby] command Bob /notice",
+        "[lobby] rejected Bob (c2): Only the admin can do that.",
+        "[lobby] notice Alice: Lunch at 12 in room 301",
     ]);
-    assert_eq!(sim.room.notice_text(), Some("Lunch at 12 in room 301"));
+    assert_eq!(
+        sim.hall.default_room().notice(),
+        Some("Lunch at 12 in room 301")
+    );
 
     sim.line(2, "/notice");
     sim.expect(2, &["[Server]: Notice: Lunch at 12 in room 301"]);

@@ -22,8 +22,8 @@ fn only_the_admin_can_kick() {
     sim.expect_closed(&[]);
     assert_eq!(sim.members(), ["Alice", "Bob", "Charlie"]);
     sim.expect_logs(&[
-        "rejected Bob (c2): Only the admin can kick.",
-        "rejected Bob (c2): Only the admin can kick.",
-        "rejected Charlie (c3): Only the admin can kick.",
+        "[lobby] rejected Bob (c2): Only the admin can kick.",
+        "[lobby] rejected Bob (c2): Only the admin can kick.",
+        "[lobby] rejected Charlie (c3): Only the admin can kick.",
     ]);
 }

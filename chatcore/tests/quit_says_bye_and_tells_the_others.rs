@@ -16,7 +16,7 @@ fn quit_says_bye_and_tells_the_others() {
     sim.expect(1, &["[Server]: Bob has left the chat."]);
     sim.expect(3, &["[Server]: Bob has left the chat."]);
     sim.expect_closed(&[2]);
-    sim.expect_logs(&["leave Bob quit"]);
+    sim.expect_logs(&["[lobby] leave Bob quit"]);
     assert_eq!(sim.members(), ["Alice", "Charlie"]);
 
     // The transport's disconnect afterwards says nothing more.

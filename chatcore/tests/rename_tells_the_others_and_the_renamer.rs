@@ -17,7 +17,7 @@ fn rename_tells_the_others_and_the_renamer() {
     let told = "[Server]: User \"Alice\" has changed their nickname to \"Alice123\".";
     sim.expect(2, &[told]);
     sim.expect(3, &[told]);
-    sim.expect_logs(&["rename Alice -> Alice123"]);
+    sim.expect_logs(&["[lobby] rename Alice -> Alice123"]);
     assert_eq!(sim.members(), ["Alice123", "Bob", "Charlie"]);
 
     // Later chat uses the new name; the old one can be taken by a newcomer.
@@ -35,7 +35,7 @@ fn rename_to_yourself_is_refused() {
     sim.line(1, "/rename Alice");
     sim.expect(1, &["[Server]: You are already \"Alice\"."]);
     sim.expect_silent(&[2]);
-    sim.expect_logs(&["rejected Alice (c1): You are already \"Alice\"."]);
+    sim.expect_logs(&["[lobby] rejected Alice (c1): You are already \"Alice\"."]);
 }
 
 #[test]

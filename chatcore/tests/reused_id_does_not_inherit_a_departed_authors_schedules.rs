@@ -38,7 +38,7 @@ fn kicking_the_new_owner_of_the_id_keeps_the_old_authors_schedules() {
     sim.disconnect(3);
     sim.join(3, "Dave");
     sim.line(1, "/kick Dave");
-    sim.expect_logs(&["kick Alice -> Dave"]);
+    sim.expect_logs(&["[lobby] kick Alice -> Dave"]);
     sim.clear();
     sim.advance(secs(1));
     sim.expect(1, &["[Scheduled by Charlie (left)] from Charlie"]);

@@ -22,7 +22,9 @@ fn schedule_limit_per_room() {
         2,
         &["[Server]: The room already has 3 pending schedules (max 3)."],
     );
-    sim.expect_logs(&["rejected Bob (c2): The room already has 3 pending schedules (max 3)."]);
+    sim.expect_logs(&[
+        "[lobby] rejected Bob (c2): The room already has 3 pending schedules (max 3).",
+    ]);
     // The member limit is checked first.
     sim.line(1, "/schedule 07:00Z a3");
     sim.expect(

@@ -20,7 +20,7 @@ fn schedule_of_a_departed_author_is_marked_left() {
     for id in [1, 3] {
         sim.expect(id, &["[Scheduled by Bob (left)] Send me your password"]);
     }
-    sim.expect_logs(&["fired #1 Bob: Send me your password"]);
+    sim.expect_logs(&["[lobby] fired #1 Bob: Send me your password"]);
 }
 
 #[test]

@@ -18,7 +18,7 @@ fn a_minute_just_past_is_almost_a_day_away() {
         1,
         &["[Server]: Scheduled #1 for 06:29 tomorrow (+00:00), in 24h 00m: tomorrow"],
     );
-    sim.expect_logs(&["schedule #1 Alice 2026-11-26T06:29+00:00: tomorrow"]);
+    sim.expect_logs(&["[lobby] schedule #1 Alice 2026-11-26T06:29+00:00: tomorrow"]);
     let wait = secs(23 * 3600 + 59 * 60 + 1);
     assert_eq!(sim.next_deadline_in(), Some(wait));
 
@@ -30,7 +30,7 @@ fn a_minute_just_past_is_almost_a_day_away() {
     sim.expect(2, &["[Scheduled by Alice] tomorrow"]);
     assert_eq!(
         sim.take_log_lines(),
-        ["2026-11-26T06:29:00.000Z fired #1 Alice: tomorrow"]
+        ["2026-11-26T06:29:00.000Z [lobby] fired #1 Alice: tomorrow"]
     );
 }
 
@@ -60,22 +60,20 @@ fn midnight_is_tomorrows_date() {
         1,
         &["[Server]: Scheduled #1 for 00:00 tomorrow (+00:00), in 1m: midnight"],
     );
-    sim.expect_logs(&["schedule #1 Alice 2026-11-26T00:00+00:00: midnight"]);
+    sim.expect_logs(&["[lobby] schedule #1 Alice 2026-11-26T00:00+00:00: midnight"]);
     sim.advance(secs(30));
     sim.expect(2, &["[Scheduled by Alice] midnight"]);
     assert_eq!(
         sim.take_log_lines(),
-        ["2026-11-26T00:00:00.000Z fired #1 Alice: midnight"]
+        ["2026-11-26T00:00:00.000Z [lobby] fired #1 Alice: midnight"]
     );
 }
 
 #[test]
 fn midnight_in_the_rooms_offset() {
     // 14:59:30 UTC is 23:59:30 at +09:00.
-    let config = chatcore::Config {
-        utc_offset: offset!(+9),
-        ..chatcore::Config::default()
-    };
+    let mut config = chatcore::Config::default();
+    config.utc_offset = offset!(+9);
     let mut sim = Sim::with(config, datetime!(2026-11-25 14:59:30 UTC));
     sim.join(1, "Alice");
     sim.line(1, "/schedule 00:00 x");
@@ -83,6 +81,6 @@ fn midnight_in_the_rooms_offset() {
         1,
         &["[Server]: Scheduled #1 for 00:00 tomorrow (+09:00), in 1m: x"],
     );
-    sim.expect_logs(&["schedule #1 Alice 2026-11-26T00:00+09:00: x"]);
+    sim.expect_logs(&["[lobby] schedule #1 Alice 2026-11-26T00:00+09:00: x"]);
     assert_eq!(sim.next_deadline_in(), Some(secs(30)));
 }

@@ -42,11 +42,11 @@ fn schedule_reply_names_the_resolved_time_and_offset() {
     sim.expect_nothing_sent();
 
     sim.expect_logs(&[
-        "schedule #1 Alice 2026-11-25T15:30+00:00: a",
-        "schedule #2 Alice 2026-11-25T09:05+00:00: b",
-        "schedule #3 Alice 2026-11-25T15:30+09:00: c",
-        "schedule #4 Bob 2026-11-25T07:00+00:00: d",
-        "schedule #5 Bob 2026-11-25T01:30-05:00: e  f",
+        "[lobby] schedule #1 Alice 2026-11-25T15:30+00:00: a",
+        "[lobby] schedule #2 Alice 2026-11-25T09:05+00:00: b",
+        "[lobby] schedule #3 Alice 2026-11-25T15:30+09:00: c",
+        "[lobby] schedule #4 Bob 2026-11-25T07:00+00:00: d",
+        "[lobby] schedule #5 Bob 2026-11-25T01:30-05:00: e  f",
     ]);
 
     // Each fires at its own time; two due at once fire in the order they were set.
@@ -54,11 +54,11 @@ fn schedule_reply_names_the_resolved_time_and_offset() {
     assert_eq!(
         sim.take_log_lines(),
         [
-            "2026-11-25T06:30:00.000Z fired #3 Alice: c",
-            "2026-11-25T06:30:00.000Z fired #5 Bob: e  f",
-            "2026-11-25T07:00:00.000Z fired #4 Bob: d",
-            "2026-11-25T09:05:00.000Z fired #2 Alice: b",
-            "2026-11-25T15:30:00.000Z fired #1 Alice: a",
+            "2026-11-25T06:30:00.000Z [lobby] fired #3 Alice: c",
+            "2026-11-25T06:30:00.000Z [lobby] fired #5 Bob: e  f",
+            "2026-11-25T07:00:00.000Z [lobby] fired #4 Bob: d",
+            "2026-11-25T09:05:00.000Z [lobby] fired #2 Alice: b",
+            "2026-11-25T15:30:00.000Z [lobby] fired #1 Alice: a",
         ]
     );
     let fired = [

@@ -27,7 +27,7 @@ fn scheduled_message_fires_once_at_its_deadline_not_earlier() {
     sim.expect(1, &["[Scheduled by Bob] Meeting starts soon"]);
     sim.expect(2, &["[Scheduled by Bob] Meeting starts soon"]);
     sim.expect_silent(&[3]);
-    sim.expect_logs(&["fired #1 Bob: Meeting starts soon"]);
+    sim.expect_logs(&["[lobby] fired #1 Bob: Meeting starts soon"]);
 
     // Once only: a late call at the same instant and two more days change nothing
     // (besides connection 3's nickname deadline).
@@ -38,5 +38,5 @@ fn scheduled_message_fires_once_at_its_deadline_not_earlier() {
         sim.take_logs(),
         ["refused c3: No nickname chosen in time. Bye."]
     );
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
 }

@@ -20,11 +20,11 @@ fn scheduled_message_is_delivered_after_author_left() {
 
     sim.advance(secs(1));
     sim.expect(1, &["[Scheduled by Charlie (left)] after quit"]);
-    sim.expect_logs(&["fired #1 Charlie: after quit"]);
+    sim.expect_logs(&["[lobby] fired #1 Charlie: after quit"]);
     sim.advance(secs(60));
     sim.expect(1, &["[Scheduled by Bob (left)] after disconnect"]);
-    sim.expect_logs(&["fired #2 Bob: after disconnect"]);
-    assert_eq!(sim.room.poll_timeout(), None);
+    sim.expect_logs(&["[lobby] fired #2 Bob: after disconnect"]);
+    assert_eq!(sim.hall.poll_timeout(), None);
 }
 
 #[test]
@@ -36,5 +36,5 @@ fn a_schedule_fires_into_an_empty_room_without_sending() {
     sim.clear();
     sim.advance(secs(1));
     sim.expect_nothing_sent();
-    sim.expect_logs(&["fired #1 Alice: nobody hears"]);
+    sim.expect_logs(&["[lobby] fired #1 Alice: nobody hears"]);
 }

@@ -16,7 +16,7 @@ fn scheduled_message_keeps_the_name_from_before_a_rename() {
     sim.advance(secs(1));
     sim.expect(1, &["[Scheduled by Charlie] standup"]);
     sim.expect(2, &["[Scheduled by Charlie] standup"]);
-    sim.expect_logs(&["fired #1 Charlie: standup"]);
+    sim.expect_logs(&["[lobby] fired #1 Charlie: standup"]);
 
     // And the renamed author still owns its quota: the fired one was given back.
     for n in 0..5 {

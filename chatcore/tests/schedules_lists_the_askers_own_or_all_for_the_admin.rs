@@ -36,7 +36,10 @@ fn schedules_lists_the_askers_own_or_all_for_the_admin() {
         ],
     );
     sim.expect_silent(&[2]);
-    sim.expect_logs(&["command Bob /schedules", "command Alice /schedules"]);
+    sim.expect_logs(&[
+        "[lobby] command Bob /schedules",
+        "[lobby] command Alice /schedules",
+    ]);
 
     // A fired schedule is no longer pending.
     sim.advance(secs(62));

@@ -50,12 +50,13 @@ fn seed_scenario_alice_bob_charlie() {
     sim.expect(bob, &["[Server]: Charlie has joined the chat."]);
     sim.expect_logs(&[
         "start capacity 10",
+        "[lobby] room created",
         "connect c1",
-        "join Alice (c1)",
+        "[lobby] join Alice (c1)",
         "connect c2",
-        "join Bob (c2)",
+        "[lobby] join Bob (c2)",
         "connect c3",
-        "join Charlie (c3)",
+        "[lobby] join Charlie (c3)",
     ]);
 
     sim.line(alice, "Hello everyone!");
@@ -98,12 +99,12 @@ fn seed_scenario_alice_bob_charlie() {
     assert_eq!(
         sim.take_log_lines(),
         [
-            "2026-11-25T06:29:59.000Z chat Alice: Hello everyone!",
-            "2026-11-25T06:29:59.000Z rename Bob -> Bobby",
-            "2026-11-25T06:29:59.000Z whisper Bobby -> Charlie: Hi, Charlie!",
-            "2026-11-25T06:29:59.000Z schedule #1 Charlie 2026-11-25T15:30+09:00: Meeting starts soon",
-            "2026-11-25T06:30:00.000Z fired #1 Charlie: Meeting starts soon",
-            "2026-11-25T06:30:00.000Z kick Alice -> Bobby",
+            "2026-11-25T06:29:59.000Z [lobby] chat Alice: Hello everyone!",
+            "2026-11-25T06:29:59.000Z [lobby] rename Bob -> Bobby",
+            "2026-11-25T06:29:59.000Z [lobby] whisper Bobby -> Charlie: Hi, Charlie!",
+            "2026-11-25T06:29:59.000Z [lobby] schedule #1 Charlie 2026-11-25T15:30+09:00: Meeting starts soon",
+            "2026-11-25T06:30:00.000Z [lobby] fired #1 Charlie: Meeting starts soon",
+            "2026-11-25T06:30:00.000Z [lobby] kick Alice -> Bobby",
         ]
     );
 }

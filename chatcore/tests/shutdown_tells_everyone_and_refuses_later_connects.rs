@@ -25,12 +25,12 @@ fn shutdown_tells_everyone_and_refuses_later_connects() {
     sim.expect_closed(&[1, 2, 4]);
     sim.expect_logs(&[
         "shutdown with 2 members",
-        "leave Alice shutdown",
-        "leave Bob shutdown",
+        "[lobby] leave Alice shutdown",
+        "[lobby] leave Bob shutdown",
     ]);
     assert_eq!(sim.members(), Vec::<String>::new());
     assert_eq!(sim.admin(), None);
-    assert_eq!(sim.room.poll_timeout(), None);
+    assert_eq!(sim.hall.poll_timeout(), None);
 
     // Input before the transport's disconnects is ignored; the disconnects say nothing.
     sim.line(2, "hello?");
@@ -62,8 +62,8 @@ fn shutdown_logs_a_flooders_dropped_lines() {
     sim.shutdown();
     sim.expect_logs(&[
         "shutdown with 2 members",
-        "leave Alice shutdown",
-        "flood Bob dropped 2 lines",
-        "leave Bob shutdown",
+        "[lobby] leave Alice shutdown",
+        "[lobby] flood Bob dropped 2 lines",
+        "[lobby] leave Bob shutdown",
     ]);
 }

@@ -8,7 +8,7 @@ use support::Sim;
 
 /// Feeds raw bytes through a decoder as a transport would, sending each frame from `id`.
 fn feed(sim: &mut Sim, id: u64, bytes: &[u8]) {
-    let mut decoder = LineDecoder::new(sim.room.config().max_line_bytes);
+    let mut decoder = LineDecoder::new(sim.hall.config().max_line_bytes);
     let mut rest = bytes;
     while let Some(frame) = decoder.decode(&mut rest) {
         sim.frame(id, frame);
@@ -41,11 +41,11 @@ fn too_long_and_invalid_utf8_lines_are_rejected_whole() {
     let logs = sim.take_logs();
     assert_eq!(
         logs[0],
-        "rejected Alice (c1): Line too long (max 4096 bytes); it was not sent."
+        "[lobby] rejected Alice (c1): Line too long (max 4096 bytes); it was not sent."
     );
     assert_eq!(
         logs[2],
-        "rejected Alice (c1): Line is not valid UTF-8; it was not sent."
+        "[lobby] rejected Alice (c1): Line is not valid UTF-8; it was not sent."
     );
 }
 

@@ -40,6 +40,6 @@ fn unknown_command_is_never_broadcast() {
     sim.expect_silent(&[2]);
     assert_eq!(
         sim.take_logs()[0],
-        "rejected Alice (c1): Unknown command \"/dance\". Type /help for the list."
+        "[lobby] rejected Alice (c1): Unknown command \"/dance\". Type /help for the list."
     );
 }

@@ -65,6 +65,9 @@ fn cancelling_is_logged_with_who_did_it() {
     sim.clear();
     sim.line(2, "/unschedule 1");
     sim.line(1, "/unschedule 2");
-    sim.expect_logs(&["unschedule #1 Bob by Bob", "unschedule #2 Bob by Alice"]);
-    assert_eq!(sim.room.poll_timeout(), None);
+    sim.expect_logs(&[
+        "[lobby] unschedule #1 Bob by Bob",
+        "[lobby] unschedule #2 Bob by Alice",
+    ]);
+    assert_eq!(sim.hall.poll_timeout(), None);
 }

@@ -16,7 +16,7 @@ fn user_lists_members_in_join_order_with_the_admin_marked() {
     sim.line(9, "/user");
     sim.expect(9, &["[Server]: Users (3/10): Alice (admin), Bob, Charlie"]);
     sim.expect_silent(&[1, 2, 5]);
-    sim.expect_logs(&["command Charlie /user"]);
+    sim.expect_logs(&["[lobby] command Charlie /user"]);
 
     // After the admin leaves, the next in join order is marked; renames keep the place.
     sim.line(2, "/rename Bobby");

@@ -17,7 +17,7 @@ fn whisper_reaches_only_the_recipient() {
     sim.expect(3, &["[Whisper from Bob] Hi, Charlie!"]);
     sim.expect(2, &["[Whisper to Charlie] Hi, Charlie!"]);
     sim.expect_silent(&[1, 4]);
-    sim.expect_logs(&["whisper Bob -> Charlie: Hi, Charlie!"]);
+    sim.expect_logs(&["[lobby] whisper Bob -> Charlie: Hi, Charlie!"]);
 
     // The alias, any case of the command and of the name, extra spaces between arguments.
     sim.line(2, "/W   charlie   psst  ");

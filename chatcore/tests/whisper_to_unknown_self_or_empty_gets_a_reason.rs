@@ -37,8 +37,8 @@ fn whisper_to_unknown_self_or_empty_gets_a_reason() {
     assert_eq!(
         sim.take_logs()[..2],
         [
-            "rejected Alice (c1): No user named \"Zed\" is in the chat.",
-            "rejected Alice (c1): You cannot whisper to yourself.",
+            "[lobby] rejected Alice (c1): No user named \"Zed\" is in the chat.",
+            "[lobby] rejected Alice (c1): You cannot whisper to yourself.",
         ]
     );
 }

@@ -71,15 +71,36 @@ fn check(line: &str) {
             assert!(!word.contains(' '), "{word:?}");
             vec![word]
         }
+        Command::Join { name, code } => {
+            assert!(!name.is_empty() && !name.contains(' '), "{name:?}");
+            if let Some(code) = code {
+                assert!(
+                    !code.is_empty() && code.trim_matches(' ') == code,
+                    "{code:?}"
+                );
+            }
+            [name].into_iter().chain(code).collect()
+        }
+        Command::Code(code) => {
+            if let Some(code) = code {
+                assert!(
+                    !code.is_empty() && code.trim_matches(' ') == code,
+                    "{code:?}"
+                );
+            }
+            code.into_iter().collect()
+        }
         Command::User
         | Command::Help
         | Command::Quit
         | Command::Schedules
         | Command::Bans
-        | Command::Usage(_) => {
+        | Command::Usage(_)
+        | Command::Rooms => {
             assert!(line.starts_with('/') && !line.starts_with("//"), "{line:?}");
             vec![]
         }
+        other => panic!("a command this check does not know: {other:?}"),
     };
     for part in parts {
         assert!(within(line, part), "{part:?} is not part of {line:?}");
@@ -120,6 +141,10 @@ mod tests {
             "/Bans",
             "/unban  Bob x",
             "/dance",
+            "/rooms",
+            "/join  study  s3cret ",
+            "/code",
+            "/code x y",
             "/개똥 x",
         ] {
             command(line.as_bytes());

@@ -1,4 +1,4 @@
-//! The `room_ops` target: a sequence of transport events decoded from bytes drives a `Room`,
+//! The `room_ops` target: a sequence of transport events decoded from bytes drives a `Hall`,
 //! and every output and the room's state are checked after each event.
 
 mod script;

@@ -12,9 +12,6 @@ use crate::nickname::{NickKey, Nickname};
 /// Most bans a room keeps; past it, a new ban replaces the one that ends soonest.
 const MAX_BANS: usize = 100;
 
-/// The name of the one room a server has until the hall names rooms (PROTOCOL.md §8).
-const ROOM_NAME: &str = "lobby";
-
 /// The room's bans, in the order they were made. Expired ones are dropped whenever the list
 /// is touched, and it never holds more than [`MAX_BANS`].
 #[derive(Debug, Default)]
@@ -73,7 +70,7 @@ impl Room {
     /// from this room; `None` when not banned. The address matches when the ban recorded
     /// one (an IPv6 /64 counts as one address; loopback never matches while it is exempt
     /// from `max_per_ip`).
-    pub fn ban_remaining(
+    pub(crate) fn ban_remaining(
         &self,
         key: &NickKey,
         addr: Option<IpAddr>,
@@ -90,18 +87,6 @@ impl Room {
         }
         let addr = self.limited_address(peer);
         self.bans.add(now.instant, nick, addr, now.instant + length);
-    }
-
-    /// At the nickname prompt: refuses and closes a connection banned from the room.
-    /// Returns whether it did.
-    pub(super) fn refuse_if_banned(&mut self, now: Now, id: ClientId, nick: &Nickname) -> bool {
-        let peer = self.clients.get(&id).and_then(|c| c.peer);
-        let Some(left) = self.ban_remaining(&nick.key(), peer, now.instant) else {
-            return false;
-        };
-        self.pending.retain(|&(_, p)| p != id);
-        self.refuse(now, id, &banned_reason(ROOM_NAME, left));
-        true
     }
 
     /// `/bans` (admin): every ban in force with its remaining time.

@@ -1,10 +1,10 @@
 //! What a member's line does: chat and every command.
 
-use super::{Client, Room, State, line, server_line};
+use super::{Cx, Request, Room, line, server_line};
 use crate::command::{self, Command};
 use crate::decoder::Frame;
 use crate::flood::Verdict;
-use crate::io::{ClientId, Now};
+use crate::io::{Action, ClientId, Now};
 use crate::log::{Event, LeaveCause};
 use crate::nickname::{NickError, Nickname};
 use crate::sanitize::{is_blank, sanitize};
@@ -13,11 +13,17 @@ use crate::sanitize::{is_blank, sanitize};
 const ECHO_MAX: usize = 32;
 
 impl Room {
-    pub(super) fn handle_member_frame(&mut self, now: Now, id: ClientId, frame: Frame) {
+    /// Handles one line from a member. Returns what only the hall can do (`/rooms`,
+    /// `/join`), after the flood limit let it through.
+    pub(crate) fn handle_member_frame(
+        &mut self,
+        now: Now,
+        id: ClientId,
+        frame: Frame,
+        cx: &mut Cx,
+    ) -> Option<Request> {
         let since = self.since_epoch(now);
-        let Some(member) = self.member_mut(id) else {
-            return;
-        };
+        let member = self.member_mut(id)?;
         match member.flood.check(since) {
             Verdict::Allow { dropped_before: 0 } => {}
             Verdict::Allow { dropped_before } => {
@@ -35,13 +41,11 @@ impl Room {
                     id,
                     format_args!("You are sending too fast; some lines were not sent."),
                 );
-                return;
+                return None;
             }
-            Verdict::Drop => return,
+            Verdict::Drop => return None,
         }
-        let Some(text) = self.frame_text(now, id, frame, "; it was not sent.") else {
-            return;
-        };
+        let text = self.frame_text(now, id, frame)?;
         let clean = sanitize(&text);
         match command::parse(&clean) {
             Command::Chat(text) => self.say(now, id, text, Say::Chat),
@@ -52,13 +56,15 @@ impl Room {
             Command::Bans => self.list_bans(now, id),
             Command::Unban(nick) => self.unban(now, id, nick),
             Command::Unschedule(n) => self.unschedule(now, id, n),
-            Command::Rename(to) if only_tabs_cleaned(&text, &clean) => self.rename(now, id, to),
+            Command::Rename(to) if only_tabs_cleaned(&text, &clean) => {
+                self.rename(now, id, to, cx);
+            }
             // A nickname with a control or bidi character is refused, not cleaned (a TAB
             // is a space here, as around a nickname at the prompt).
             Command::Rename(_) => self.reject(now, id, NickError::InvalidChars.to_string()),
             Command::Whisper { to, text } => self.whisper(now, id, to, text),
-            Command::Schedule { time, text } => self.schedule(now, id, time, text),
-            Command::Kick { nick, reason } => self.kick(now, id, nick, reason),
+            Command::Schedule { time, text } => self.schedule(now, id, time, text, cx),
+            Command::Kick { nick, reason } => self.kick(now, id, nick, reason, cx),
             Command::User => {
                 self.log_command(now, id, "/user");
                 self.user_list(id);
@@ -67,7 +73,18 @@ impl Room {
                 self.log_command(now, id, "/help");
                 self.help(id);
             }
-            Command::Quit => self.quit(now, id),
+            Command::Quit => self.quit(now, id, cx),
+            Command::Rooms => {
+                self.log_command(now, id, "/rooms");
+                return Some(Request::Rooms);
+            }
+            Command::Join { name, code } => {
+                return Some(Request::Join {
+                    name: name.to_owned(),
+                    code: code.map(str::to_owned),
+                });
+            }
+            Command::Code(code) => self.set_code(now, id, code),
             Command::Usage(u) => self.reject(now, id, format!("Usage: {}", u.syntax())),
             Command::Unknown(cmd) => {
                 let cmd = truncate(cmd, ECHO_MAX);
@@ -75,6 +92,21 @@ impl Room {
                 self.reject(now, id, reason);
             }
         }
+        None
+    }
+
+    /// The text of a framed line; a framing error is refused here.
+    fn frame_text(&mut self, now: Now, id: ClientId, frame: Frame) -> Option<String> {
+        let reason = match frame {
+            Frame::Line(text) => return Some(text),
+            Frame::TooLong => format!(
+                "Line too long (max {} bytes); it was not sent.",
+                self.config.max_line_bytes
+            ),
+            Frame::InvalidUtf8 => "Line is not valid UTF-8; it was not sent.".to_owned(),
+        };
+        self.reject(now, id, reason);
+        None
     }
 
     pub(super) fn log_command(&mut self, now: Now, id: ClientId, command: &'static str) {
@@ -94,13 +126,7 @@ impl Room {
     }
 
     pub(super) fn member_mut(&mut self, id: ClientId) -> Option<&mut super::Member> {
-        match self.clients.get_mut(&id) {
-            Some(Client {
-                state: State::Member(m),
-                ..
-            }) => Some(m),
-            _ => None,
-        }
+        self.by_id.get_mut(&id)
     }
 
     /// The member a typed nickname names, if it is in the room.
@@ -149,7 +175,7 @@ impl Room {
         self.log(now, event);
     }
 
-    fn rename(&mut self, now: Now, id: ClientId, typed: &str) {
+    fn rename(&mut self, now: Now, id: ClientId, typed: &str, cx: &mut Cx) {
         let new = match Nickname::parse(typed) {
             Ok(n) => n,
             Err(e) => return self.reject(now, id, e.to_string()),
@@ -160,11 +186,14 @@ impl Room {
         if new == old {
             return self.reject(now, id, format!("You are already \"{old}\"."));
         }
-        if !self.nick_free_for(&new, id) {
+        // Unique on the whole server, not only in this room (PROTOCOL.md §8).
+        if cx.nicks.get(&new.key()).is_some_and(|&owner| owner != id) {
             return self.reject(now, id, format!("Nickname \"{new}\" is already taken."));
         }
         self.nicks.remove(&old.key());
         self.nicks.insert(new.key(), id);
+        cx.nicks.remove(&old.key());
+        cx.nicks.insert(new.key(), id);
         if let Some(m) = self.member_mut(id) {
             m.nick = new.clone();
             m.last_line = bytes::Bytes::new();
@@ -205,7 +234,7 @@ impl Room {
         );
     }
 
-    fn kick(&mut self, now: Now, id: ClientId, typed: &str, reason: &str) {
+    fn kick(&mut self, now: Now, id: ClientId, typed: &str, reason: &str, cx: &mut Cx) {
         if self.admin() != Some(id) {
             return self.reject(now, id, "Only the admin can kick.".to_owned());
         }
@@ -218,7 +247,7 @@ impl Room {
         let Some(by) = self.nickname(id).cloned() else {
             return;
         };
-        let peer = self.clients.get(&target).and_then(|c| c.peer);
+        let peer = self.by_id.get(&target).and_then(|m| m.peer);
         self.ban(now, nick.clone(), peer);
         let suffix = if is_blank(reason) {
             String::new()
@@ -229,10 +258,12 @@ impl Room {
             target,
             format_args!("You have been kicked from the chat.{suffix}"),
         );
-        if let Some(m) = self.close(target) {
+        if let Some((m, _)) = self.take_member(target) {
             self.log_open_flood(now, &m);
+            cx.nicks.remove(&m.nick.key());
         }
-        self.remove_member(target, &nick);
+        self.actions.push_back(Action::Close { id: target });
+        cx.closing.push(target);
         let reason = if is_blank(reason) {
             String::new()
         } else {
@@ -283,7 +314,7 @@ impl Room {
     }
 
     fn help(&mut self, id: ClientId) {
-        const HELP: [&str; 16] = [
+        const HELP: [&str; 19] = [
             "Commands (case does not matter):",
             "/rename <nickname> - change your nickname",
             "/whisper <nickname> <message> - send a private message (also /w)",
@@ -297,6 +328,9 @@ impl Room {
             "/admin <nickname> - hand the admin role to a member (admin only)",
             "/notice [text | -] - show the room's notice; the admin sets it, or clears it with -",
             "/user - list the members",
+            "/rooms - list the rooms",
+            "/join <room> [code] - go to a room; a new name creates it, with you as its admin",
+            "/code [code] - set the room's participation code, or clear it (admin only)",
             "/help - show this list",
             "/quit - leave the chat",
             "//text - send a message that starts with /",
@@ -306,13 +340,22 @@ impl Room {
         }
     }
 
-    fn quit(&mut self, now: Now, id: ClientId) {
-        let Some(State::Member(m)) = self.mark_closing(id) else {
+    fn quit(&mut self, now: Now, id: ClientId, cx: &mut Cx) {
+        let Some((m, was_admin)) = self.take_member(id) else {
             return;
         };
+        cx.nicks.remove(&m.nick.key());
         self.reply(id, format_args!("Bye, {}.", m.nick));
-        self.actions.push_back(crate::Action::Close { id });
-        self.leave(now, id, *m, LeaveCause::Quit);
+        self.actions.push_back(Action::Close { id });
+        cx.closing.push(id);
+        self.left(
+            now,
+            id,
+            &m,
+            was_admin,
+            LeaveCause::Quit,
+            "has left the chat.",
+        );
     }
 }
 

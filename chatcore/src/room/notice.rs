@@ -54,7 +54,7 @@ impl Room {
     }
 
     /// The room's notice, if one is set.
-    pub fn notice_text(&self) -> Option<&str> {
+    pub(crate) fn notice_text(&self) -> Option<&str> {
         self.notice.as_ref().map(|n| n.text.as_str())
     }
 }

@@ -4,7 +4,7 @@ use core::net::IpAddr;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::{Room, line};
+use super::{Cx, Room, line};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
@@ -16,8 +16,6 @@ use time::OffsetDateTime;
 #[derive(Debug, Default)]
 pub(super) struct Schedules {
     by_due: BTreeMap<(Instant, u64), Schedule>,
-    /// The number the next schedule gets (`#1` first).
-    next_seq: u64,
 }
 
 #[derive(Debug)]
@@ -45,6 +43,10 @@ impl Schedules {
         self.by_due.clear();
     }
 
+    pub(super) fn is_empty(&self) -> bool {
+        self.by_due.is_empty()
+    }
+
     fn len(&self) -> usize {
         self.by_due.len()
     }
@@ -58,7 +60,7 @@ impl Schedules {
 }
 
 impl Room {
-    pub(super) fn schedule(&mut self, now: Now, id: ClientId, time: &str, text: &str) {
+    pub(super) fn schedule(&mut self, now: Now, id: ClientId, time: &str, text: &str, cx: &mut Cx) {
         let spec = match TimeSpec::parse(time) {
             Ok(spec) => spec,
             Err(e) => return self.reject(now, id, e.to_string()),
@@ -70,7 +72,7 @@ impl Room {
         let room_full = self.schedules.len() >= per_room;
         // An address may hold what its allowed connections could hold at once.
         let per_address = per_member.saturating_mul(self.config.max_per_ip);
-        let from = self.limited_address(self.clients.get(&id).and_then(|c| c.peer));
+        let from = self.limited_address(self.by_id.get(&id).and_then(|m| m.peer));
         let address_full = from.is_some_and(|a| self.schedules.count_from(a) >= per_address);
         let Some(member) = self.member_mut(id) else {
             return;
@@ -96,8 +98,9 @@ impl Room {
         let due = spec.next_after(now.wall, self.config.utc_offset);
         let wait = due - now.wall;
         let due_instant = now.instant + wait.unsigned_abs();
-        self.schedules.next_seq += 1;
-        let seq = self.schedules.next_seq;
+        // Unique on the whole server (PROTOCOL.md §9).
+        cx.last_seq += 1;
+        let seq = cx.last_seq;
         let schedule = Schedule {
             author: Some(id),
             from,
@@ -125,7 +128,7 @@ impl Room {
         );
     }
 
-    pub(super) fn fire_schedules(&mut self, now: Now) {
+    pub(crate) fn fire_schedules(&mut self, now: Now) {
         while let Some(entry) = self.schedules.by_due.first_entry() {
             if entry.key().0 > now.instant {
                 break;

@@ -1,4 +1,4 @@
-//! Simulated-time harness for the scenario tests: one [`Room`], a clock that jumps from
+//! Simulated-time harness for the scenario tests: one [`Hall`], a clock that jumps from
 //! deadline to deadline, and the drained actions sorted per client.
 //!
 //! Every drain also checks the transport-facing promises, so each scenario tests them for
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use chatcore::sanitize::is_forbidden;
 use chatcore::{
-    Action, ClientId, Config, DisconnectCause, Error, Frame, Input, LogRecord, Now, Room,
+    Action, ClientId, Config, DisconnectCause, Error, Frame, Hall, Input, LogRecord, Now,
 };
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -34,10 +34,10 @@ pub(crate) fn base_instant() -> Instant {
     *BASE.get_or_init(Instant::now)
 }
 
-/// A room with a simulated clock and everything it sent, per client.
+/// A hall with a simulated clock and everything it sent, per client.
 pub(crate) struct Sim {
-    /// The room under test.
-    pub(crate) room: Room,
+    /// The hall under test.
+    pub(crate) hall: Hall,
     /// The simulated moment at which the room was created.
     base: Now,
     /// The current simulated moment.
@@ -65,9 +65,9 @@ impl Sim {
     /// A room with `config` at wall time `wall`.
     pub(crate) fn with(config: Config, wall: OffsetDateTime) -> Sim {
         let base = Now::new(base_instant(), wall);
-        let room = Room::new(config, base).expect("valid config");
+        let hall = Hall::new(config, base).expect("valid config");
         Sim {
-            room,
+            hall,
             base,
             now: base,
             received: BTreeMap::new(),
@@ -118,7 +118,7 @@ impl Sim {
     /// (never stepping), and checks that each call leaves no deadline at or before `now`.
     pub(crate) fn advance(&mut self, d: Duration) {
         let target = self.now.instant + d;
-        while let Some(deadline) = self.room.poll_timeout() {
+        while let Some(deadline) = self.hall.poll_timeout() {
             if deadline > target {
                 break;
             }
@@ -137,9 +137,9 @@ impl Sim {
 
     /// Calls `handle_timeout` at the current moment (early calls must be harmless) and drains.
     pub(crate) fn timeout(&mut self) {
-        self.room.handle_timeout(self.now);
+        self.hall.handle_timeout(self.now);
         self.drain();
-        if let Some(next) = self.room.poll_timeout() {
+        if let Some(next) = self.hall.poll_timeout() {
             assert!(
                 next > self.now.instant,
                 "poll_timeout after handle_timeout(now) is not later than now"
@@ -149,22 +149,22 @@ impl Sim {
 
     /// Time until the room's next deadline, if any.
     pub(crate) fn next_deadline_in(&self) -> Option<Duration> {
-        self.room
+        self.hall
             .poll_timeout()
             .map(|t| t.saturating_duration_since(self.now.instant))
     }
 
     // ---- inputs ----
 
-    /// Hands one input to the room at the current moment and drains. Returns the room's
+    /// Hands one input to the hall at the current moment and drains. Returns the hall's
     /// answer so misuse can be asserted.
     pub(crate) fn input(&mut self, input: Input) -> Result<(), Error> {
         let track = match &input {
             Input::Connect { id, .. } => Some((*id, true)),
             Input::Disconnect { id, .. } => Some((*id, false)),
-            Input::Frame { .. } => None,
+            _ => None,
         };
-        let result = self.room.handle_input(self.now, input);
+        let result = self.hall.handle_input(self.now, input);
         if result.is_ok() {
             match track {
                 Some((id, true)) => {
@@ -210,7 +210,7 @@ impl Sim {
         self.connect(id);
         self.line(id, nick);
         assert_eq!(
-            self.room.nickname(ClientId(id)).map(|n| n.as_str()),
+            self.hall.nickname(ClientId(id)).map(|n| n.as_str()),
             Some(nick),
             "{id} should have joined as {nick}: got {:?}",
             self.received.get(&ClientId(id))
@@ -232,7 +232,7 @@ impl Sim {
 
     /// Shuts the room down at the current moment.
     pub(crate) fn shutdown(&mut self) {
-        self.room.handle_shutdown(self.now);
+        self.hall.handle_shutdown(self.now);
         self.drain();
     }
 
@@ -240,8 +240,8 @@ impl Sim {
 
     /// Drains the room's actions and checks every transport-facing promise on them.
     pub(crate) fn drain(&mut self) {
-        let max = self.room.config().max_output_line();
-        while let Some(action) = self.room.poll_action() {
+        let max = self.hall.config().max_output_line();
+        while let Some(action) = self.hall.poll_action() {
             match &action {
                 Action::Send { to, line } => {
                     assert!(
@@ -268,6 +268,7 @@ impl Sim {
                     );
                     self.logs.push(record.clone());
                 }
+                other => panic!("an action the harness does not know: {other:?}"),
             }
             self.history.push(action);
         }
@@ -323,11 +324,12 @@ impl Sim {
         assert_eq!(self.take_closed(), ids, "closed connections");
     }
 
-    /// Log records since the last call, as `Event` Display (no timestamp), and forgets them.
+    /// Log records since the last call without their timestamp (`[lobby] chat Alice: Hi`),
+    /// and forgets them.
     pub(crate) fn take_logs(&mut self) -> Vec<String> {
         std::mem::take(&mut self.logs)
             .iter()
-            .map(|r| r.event.to_string())
+            .map(|r| r.body().to_string())
             .collect()
     }
 
@@ -357,15 +359,28 @@ impl Sim {
         &self.history
     }
 
-    /// Member nicknames in join order.
+    /// Member nicknames of the default room in join order.
     pub(crate) fn members(&self) -> Vec<String> {
-        self.room.members().map(|(_, n)| n.to_string()).collect()
+        self.members_of(&self.hall.config().default_room.clone())
     }
 
-    /// The admin's nickname.
+    /// Member nicknames of room `name` in join order (empty if there is no such room).
+    pub(crate) fn members_of(&self, name: &str) -> Vec<String> {
+        self.hall.room(name).map_or_else(Vec::new, |r| {
+            r.members().map(|(_, n)| n.to_string()).collect()
+        })
+    }
+
+    /// The default room admin's nickname.
     pub(crate) fn admin(&self) -> Option<String> {
-        let id = self.room.admin()?;
-        self.room.nickname(id).map(ToString::to_string)
+        self.admin_of(&self.hall.config().default_room.clone())
+    }
+
+    /// The nickname of room `name`'s admin.
+    pub(crate) fn admin_of(&self, name: &str) -> Option<String> {
+        let room = self.hall.room(name)?;
+        let id = room.admin()?;
+        self.hall.nickname(id).map(ToString::to_string)
     }
 }
 

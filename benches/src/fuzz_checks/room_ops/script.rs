@@ -1,4 +1,4 @@
-//! Decoding the fuzzer's bytes into a room config and a sequence of transport events.
+//! Decoding the fuzzer's bytes into a hall config and a sequence of transport events.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
@@ -28,7 +28,7 @@ const NICKS: [&str; 14] = [
 ];
 
 /// Member lines: chat, every command with good and bad arguments, hostile text.
-const LINES: [&str; 24] = [
+const LINES: [&str; 30] = [
     "hello everyone",
     "hello everyone",
     "//etc",
@@ -53,6 +53,12 @@ const LINES: [&str; 24] = [
     "/quit",
     "/dance \u{1b}now",
     "/kick",
+    "/join study",
+    "/join LOBBY",
+    "/join Study s3cret",
+    "/code s3cret",
+    "/code",
+    "/rooms",
 ];
 
 /// Where `LINES` starts among the first-line choices (`NICKS` then `LINES`).
@@ -123,22 +129,25 @@ impl<'a> Script<'a> {
         let a = self.byte().unwrap_or(0);
         let b = self.byte().unwrap_or(0);
         let offsets = [UtcOffset::UTC, UtcOffset::UTC, hours(9), hours(-5)];
-        Config {
-            capacity: 1 + usize::from(a % 4),
-            max_pending: 1 + usize::from(a / 4 % 3),
-            max_per_ip: 1 + usize::from(a / 16 % 2),
-            exempt_loopback: a & 0x40 != 0,
-            flood_burst: 1 + u32::from(b % 4),
-            flood_rate: u32::from(b / 4 % 3),
-            repeat_cost: u32::from(b / 16 % 3),
-            max_line_bytes: 256,
-            nick_timeout: Duration::from_secs(60),
-            max_schedules_per_member: 2,
-            max_schedules_per_room: 3,
-            utc_offset: offsets[usize::from(b >> 6)],
-            history: usize::from(a >> 7) * 3,
-            kick_ban: Duration::from_secs(u64::from(b & 0x20) * 30),
-        }
+        let mut c = Config::default();
+        c.capacity = 1 + usize::from(a % 4);
+        c.max_pending = 1 + usize::from(a / 4 % 3);
+        c.max_per_ip = 1 + usize::from(a / 16 % 2);
+        c.exempt_loopback = a & 0x40 != 0;
+        c.flood_burst = 1 + u32::from(b % 4);
+        c.flood_rate = u32::from(b / 4 % 3);
+        c.repeat_cost = u32::from(b / 16 % 3);
+        c.max_line_bytes = 256;
+        c.nick_timeout = Duration::from_secs(60);
+        c.max_schedules_per_member = 2;
+        c.max_schedules_per_room = 3;
+        c.utc_offset = offsets[usize::from(b >> 6)];
+        c.history = usize::from(a >> 7) * 3;
+        c.kick_ban = Duration::from_secs(u64::from(b & 0x20) * 30);
+        c.join_rate = u32::from(a >> 7) * 10;
+        c.max_rooms = 2;
+        c.room_ttl = Duration::from_secs(600);
+        c
     }
 
     /// Every op takes three bytes, `[op, id, arg]`; `Bytes` then takes `arg % 32` more.

@@ -1,4 +1,4 @@
-//! Drives the room like a transport would and checks every output and the room's state.
+//! Drives the hall like a transport would and checks every output and every room's state.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use chatcore::sanitize::is_forbidden;
 use chatcore::{
-    Action, ClientId, Config, DisconnectCause, Error, Event, Frame, Input, LineDecoder, Now, Room,
+    Action, ClientId, Config, DisconnectCause, Error, Event, Frame, Hall, Input, LineDecoder, Now,
 };
 use time::OffsetDateTime;
 
@@ -23,7 +23,7 @@ struct Conn {
 
 /// The room under test and what a transport knows about it.
 pub(super) struct Watch {
-    room: Room,
+    room: Hall,
     config: Config,
     now: Now,
     /// Connections the room knows about (connected, not yet disconnected).
@@ -39,7 +39,7 @@ pub(super) struct Watch {
 impl Watch {
     pub(super) fn new(config: Config, start: Instant) -> Watch {
         let now = Now::new(start, crate::fixture::WALL);
-        let room = match Room::new(config.clone(), now) {
+        let room = match Hall::new(config.clone(), now) {
             Ok(room) => room,
             Err(e) => panic!("script configs are valid: {e}"),
         };
@@ -109,7 +109,7 @@ impl Watch {
             self.drain(&BTreeSet::new());
         }
         assert_eq!(self.room.connections(), 0);
-        assert_eq!(self.room.members().count(), 0);
+        assert_eq!(self.room.rooms().map(|r| r.len()).sum::<usize>(), 0);
         assert_eq!(
             self.room.poll_timeout(),
             None,
@@ -161,7 +161,11 @@ impl Watch {
 
     /// Connections still choosing a nickname.
     fn pending(&self) -> BTreeSet<ClientId> {
-        let members: BTreeSet<ClientId> = self.room.members().map(|(id, _)| id).collect();
+        let members: BTreeSet<ClientId> = self
+            .room
+            .rooms()
+            .flat_map(|r| r.members().map(|(id, _)| id).collect::<Vec<_>>())
+            .collect();
         let open = self.conns.iter().filter(|(_, c)| !c.closing);
         open.map(|(&id, _)| id)
             .filter(|id| !members.contains(id))
@@ -196,6 +200,7 @@ impl Watch {
                     );
                     self.check_schedule(record.at, &record.event);
                 }
+                other => panic!("an action this check does not know: {other:?}"),
             }
             self.trace.push(action);
         }
@@ -225,15 +230,23 @@ impl Watch {
     }
 
     fn check_state(&self) {
-        let members: Vec<_> = self.room.members().collect();
-        assert!(members.len() <= self.config.capacity, "over capacity");
+        assert!(
+            self.room.rooms().count() <= self.config.max_rooms,
+            "over max_rooms"
+        );
+        for room in self.room.rooms() {
+            let here: Vec<_> = room.members().collect();
+            assert!(here.len() <= self.config.capacity, "over capacity");
+            assert_eq!(room.admin(), here.first().map(|&(id, _)| id));
+        }
+        // Nicknames are unique on the whole server, across rooms.
+        let members: Vec<_> = self.room.rooms().flat_map(|r| r.members()).collect();
         let keys: BTreeSet<_> = members.iter().map(|(_, nick)| nick.key()).collect();
         assert_eq!(
             keys.len(),
             members.len(),
             "nicknames not unique: {members:?}"
         );
-        assert_eq!(self.room.admin(), members.first().map(|&(id, _)| id));
         for (id, _) in &members {
             assert!(
                 self.conns.get(id).is_some_and(|c| !c.closing),
