@@ -33,8 +33,15 @@ fn me_msg_nick_help_and_clear() {
     tmux.wait_for_text("Alice2 | 127.0.0.1");
 
     tmux.type_line("/help");
-    tmux.wait_for_text("* Keys: Enter sends;");
-    tmux.wait_for_text("[Server]: /rename <nickname>");
+    // The client's part ends with its commands (the keys above them may have scrolled off a
+    // 30-row pane by the time the server's list is in).
+    tmux.wait_for("the client's commands, then the server's list", |rows| {
+        rows.iter()
+            .any(|r| r.contains("* Client commands: /reconnect"))
+            && rows
+                .iter()
+                .any(|r| r.contains("[Server]: /rename <nickname>"))
+    });
 
     tmux.type_line("/clear");
     tmux.wait_for("an empty window", |rows| {
