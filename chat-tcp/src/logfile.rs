@@ -168,7 +168,7 @@ pub(crate) fn run<W: Write>(
         if lost > 0 {
             let at = clock.now().wall;
             let event = Event::Lost { count: lost };
-            out.write_line(format!("{}\n", LogRecord { at, event }).as_bytes());
+            out.write_line(format!("{}\n", LogRecord::new(at, None, event)).as_bytes());
         }
         flush_at.get_or_insert_with(|| Instant::now() + FLUSH_DELAY);
     }
