@@ -46,7 +46,7 @@ fn invisible_and_stacking_characters_never_reach_another_member() {
     drop((alice, bob));
     server.terminate();
     let events = read_events(&server.log);
-    let logged = format!("chat Bob: {RECEIVED}");
+    let logged = format!("[lobby] chat Bob: {RECEIVED}");
     assert!(events.contains(&logged), "{events:?}");
 }
 

@@ -15,7 +15,7 @@ fn three_hundred_marks_on_one_letter_arrive_as_four() {
     let four = "\u{36B}\u{33E}\u{308}\u{301}";
     let expected = format!("Alice >> H{four}i{four}!");
     sim.expect(2, &[expected.as_str()]);
-    let logged = format!("chat Alice: H{four}i{four}!");
+    let logged = format!("[lobby] chat Alice: H{four}i{four}!");
     sim.expect_logs(&[logged.as_str()]);
 }
 

@@ -18,7 +18,7 @@ fn emoji_zwj_and_flag_tag_sequences_are_delivered_intact() {
     sim.line(1, &text);
     let expected = format!("Alice >> {text}");
     sim.expect(2, &[expected.as_str()]);
-    let logged = format!("chat Alice: {text}");
+    let logged = format!("[lobby] chat Alice: {text}");
     sim.expect_logs(&[logged.as_str()]);
 }
 

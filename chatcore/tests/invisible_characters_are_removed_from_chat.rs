@@ -17,7 +17,7 @@ fn each_invisible_character_is_removed_from_a_chat_line() {
     ] {
         sim.line(1, &format!("{c}pay{c}pal {c}login{c}"));
         sim.expect(2, &["Alice >> paypal login"]);
-        sim.expect_logs(&["chat Alice: paypal login"]);
+        sim.expect_logs(&["[lobby] chat Alice: paypal login"]);
     }
 }
 
