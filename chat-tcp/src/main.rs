@@ -12,14 +12,14 @@ use signal_hook::iterator::Signals;
 use slog::{Drain, o};
 use time::UtcOffset;
 
-/// The chat server: one room, plain text lines over TCP (try `nc 127.0.0.1 9999`).
+/// The chat server: many rooms, plain text lines over TCP (try `nc 127.0.0.1 9999`).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
     /// Address to listen on; use 0.0.0.0:9999 to accept other hosts.
     #[arg(long, default_value = "127.0.0.1:9999")]
     bind: String,
-    /// Most members in the room.
+    /// Most members in each room.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     capacity: u32,
     /// The server log (appended).
@@ -39,9 +39,31 @@ struct Args {
     /// exempt unless --no-loopback-exemption).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     max_per_ip: u32,
-    /// Apply --max-per-ip to loopback addresses too.
+    /// Most concurrent connections from one network, an IPv4 /24 or an IPv6 /48 (loopback
+    /// exempt unless --no-loopback-exemption).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    max_per_subnet: u32,
+    /// Apply --max-per-ip, --max-per-subnet and --join-rate to loopback addresses too.
     #[arg(long)]
     no_loopback_exemption: bool,
+    /// Joins (an accepted nickname or a /join) one address may make per minute after a
+    /// burst of --join-burst; 0 turns the limit off (loopback exempt unless
+    /// --no-loopback-exemption).
+    #[arg(long, default_value_t = 10)]
+    join_rate: u32,
+    /// Joins one address may make at once before --join-rate applies.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    join_burst: u32,
+    /// The room every member enters once its nickname is accepted; it always exists.
+    #[arg(long, default_value = "lobby", value_parser = parse_room)]
+    default_room: String,
+    /// Most rooms at once, the default room included; /join creates no more.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    max_rooms: u32,
+    /// How long a room other than the default one stays with no member and no pending
+    /// schedule before it is removed: seconds, or with a unit (90s, 30m, 24h, 7d).
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    room_ttl: Duration,
     /// Most sockets held at once (members, waiting and closing) [default: capacity +
     /// max-pending + 64]; more are refused before any thread starts for them.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -60,6 +82,36 @@ struct Args {
     /// address, loopback excepted while exempt); 0 turns kick bans off.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10_080))]
     kick_ban: u64,
+}
+
+/// A room name, by the same rules as `/join`.
+fn parse_room(s: &str) -> Result<String, String> {
+    chatcore::RoomName::parse(s)
+        .map(|name| name.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// `90`, `90s`, `30m`, `24h` or `7d`, between 1 s and 365 days.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?} is not a duration like 90s, 30m, 24h or 7d")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 90s, 30m, 24h or 7d"))?;
+    let secs = n.saturating_mul(scale);
+    if !(1..=365 * 86_400).contains(&secs) {
+        return Err(format!("{s:?} is not between 1s and 365d"));
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 /// `+09:00`, `-05:30` or `Z`, as `/schedule` and chat-cli accept them.
@@ -96,6 +148,12 @@ fn main() -> ExitCode {
     room.flood_rate = args.flood_rate;
     room.history = args.history as usize;
     room.kick_ban = Duration::from_secs(args.kick_ban * 60);
+    room.max_per_subnet = args.max_per_subnet as usize;
+    room.join_rate = args.join_rate;
+    room.join_burst = args.join_burst;
+    room.default_room = args.default_room;
+    room.max_rooms = args.max_rooms as usize;
+    room.room_ttl = args.room_ttl;
 
     let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,

@@ -24,8 +24,8 @@ use crate::{Error, logfile};
 /// Everything the server can be tuned with. `Default` gives the protocol's values.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// The room's rules and limits (its `max_per_ip` and `exempt_loopback` are also checked
-    /// at accept time, before any thread is started).
+    /// The hall's rules and limits: every room's, and who may connect (per address, per
+    /// subnet, pending), which the hall alone decides.
     pub room: chatcore::Config,
     /// Where the server log goes (appended).
     pub log_path: PathBuf,
@@ -207,11 +207,7 @@ impl Server {
                 engine.run(engine_rx);
             })?,
         ));
-        let limits = Limits::new(
-            config.max_connections(),
-            config.room.max_per_ip,
-            config.room.exempt_loopback,
-        );
+        let limits = Limits::new(config.max_connections());
         let acceptor = Acceptor {
             listener,
             engine: engine_tx,
@@ -366,9 +362,9 @@ impl Acceptor {
 
     fn admit(&mut self, stream: TcpStream, peer: SocketAddr) {
         let peer = limits::canonical(peer.ip());
-        let admitted = match self.limits.admit(peer) {
+        let admitted = match self.limits.admit() {
             // At the socket cap a waiting connection goes before a newcomer is refused.
-            Err(limits::Refusal::Busy) if self.evict_one() => self.limits.admit(peer),
+            Err(limits::Refusal::Busy) if self.evict_one() => self.limits.admit(),
             admitted => admitted,
         };
         let slot = match admitted {
@@ -436,7 +432,7 @@ impl Acceptor {
             .map(|ip| ip.to_string())
             .unwrap_or_default();
         warn!(self.diag, "connections refused at the door";
-            "busy" => counts.busy, "per_address" => counts.per_address, "last_from" => last_from);
+            "busy" => counts.busy, "last_from" => last_from);
     }
 
     fn spawn_conn(&self, what: &str, f: impl FnOnce() + Send + 'static) -> std::io::Result<()> {

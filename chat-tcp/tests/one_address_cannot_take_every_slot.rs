@@ -67,15 +67,19 @@ fn one_address_hammering_cannot_keep_another_address_out() {
     // 100 connections from 127.0.0.1, all held open by this side: five are let in...
     let mut held: Vec<Client> = (0..5).map(|i| join(&server, &format!("h{i}"))).collect();
     let threads = server.threads();
-    // ...and the other 95 are turned away at the door, each with the reason.
+    // ...and the other 95 are turned away by the hall (the one place the per-address
+    // policy lives), each with the reason.
     for _ in 5..100 {
         let mut c = Client::connect(server.addr);
         c.expect(&[&refused(5)]);
         assert_eq!(c.expect_closed(), Vec::<String>::new());
         held.push(c);
     }
-    // A refused connection never started a thread.
-    assert_eq!(server.threads(), threads);
+    // A refused connection holds no thread once it is closed, though its peer keeps the
+    // socket open.
+    support::wait_for("the refused connections' threads to exit", || {
+        server.threads() == threads
+    });
 
     // Another host (any of 127.0.0.0/8 is loopback) still gets in.
     let other = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
@@ -94,8 +98,8 @@ fn one_address_hammering_cannot_keep_another_address_out() {
     );
     held[0].until("[Server]: Remote has joined the chat.");
 
-    // The operator is told on stderr: at the first refusal, then (within the minute) only
-    // with the counts, here at shutdown.
+    // Nothing was turned away at the door (the socket cap was never reached), so the
+    // operator's stderr has no report of it.
     drop((held, remote));
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0));
@@ -104,14 +108,7 @@ fn one_address_hammering_cannot_keep_another_address_out() {
         .into_iter()
         .filter(|l| l.contains("connections refused at the door"))
         .collect();
-    assert_eq!(reports.len(), 2, "{reports:?}");
-    for (report, n) in reports.iter().zip([1, 94]) {
-        assert!(report.contains(&format!("per_address: {n}")), "{report}");
-        assert!(
-            report.contains("busy: 0") && report.contains("last_from: 127.0.0.1"),
-            "{report}"
-        );
-    }
+    assert_eq!(reports, Vec::<String>::new());
 }
 
 #[test]
