@@ -28,7 +28,7 @@ const NICKS: [&str; 14] = [
 ];
 
 /// Member lines: chat, every command with good and bad arguments, hostile text.
-const LINES: [&str; 30] = [
+const LINES: [&str; 38] = [
     "hello everyone",
     "hello everyone",
     "//etc",
@@ -59,6 +59,14 @@ const LINES: [&str; 30] = [
     "/code s3cret",
     "/code",
     "/rooms",
+    "/me waves \x1b[2J",
+    "/notice Lunch \u{202E}at 12",
+    "/notice -",
+    "/notice",
+    "/bans",
+    "/unban Bob",
+    "/schedules",
+    "/unschedule 1",
 ];
 
 /// Where `LINES` starts among the first-line choices (`NICKS` then `LINES`).

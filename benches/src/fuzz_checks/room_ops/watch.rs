@@ -222,7 +222,7 @@ impl Watch {
                     "#{seq} fired twice or after a cancel"
                 );
             }
-            Event::Cancelled { seq, .. } => {
+            Event::Cancelled { seq, .. } | Event::Unscheduled { seq, .. } => {
                 assert!(self.done.insert(seq), "#{seq} cancelled after it was done");
             }
             _ => {}
