@@ -101,9 +101,9 @@ impl Run {
         let mut chat: Option<(String, BTreeSet<u64>)> = None;
         match *op {
             Op::Connect(i, p) => {
-                if !self.live.contains_key(&i) {
+                if let std::collections::btree_map::Entry::Vacant(e) = self.live.entry(i) {
                     sim.connect_from(i, peer(p));
-                    self.live.insert(i, peer(p));
+                    e.insert(peer(p));
                 }
             }
             Op::Disconnect(i) => {
