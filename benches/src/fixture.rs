@@ -35,6 +35,26 @@ pub fn room(config: Config, members: usize, now: Now) -> Result<Hall, Error> {
     Ok(room)
 }
 
+/// Like [`room`], and beside the default room `rooms` more rooms, each created by one
+/// roaming member's `/join` and left empty (so each waits in the timer table for its ttl).
+/// The roaming member ends in a room of its own, apart from the default room's members.
+pub fn room_beside_rooms(
+    mut config: Config,
+    members: usize,
+    rooms: usize,
+    now: Now,
+) -> Result<Hall, Error> {
+    config.max_rooms = rooms + 2;
+    let mut hall = room(config, members, now)?;
+    let roamer = ClientId(u64::MAX);
+    join(&mut hall, now, roamer, "roamer")?;
+    for i in 0..=rooms {
+        hall.handle_input(now, line(roamer, &format!("/join r{i}")))?;
+        drain(&mut hall);
+    }
+    Ok(hall)
+}
+
 /// Connects `id`, sends `nick` as its first line and drains the outputs.
 pub fn join(room: &mut Hall, now: Now, id: ClientId, nick: &str) -> Result<(), Error> {
     room.handle_input(now, Input::Connect { id, peer: None })?;
@@ -80,6 +100,17 @@ mod tests {
         room.handle_input(now(), line(ClientId(0), "hi"))?;
         // Two sends and one log record; nothing was left over from the joins.
         assert_eq!(drain(&mut room), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn rooms_beside_the_default_room_are_there_and_apart() -> Result<(), Error> {
+        let mut hall = room_beside_rooms(config(10), 3, 50, now())?;
+        // The default room, 50 empty rooms and the roamer's own.
+        assert_eq!(hall.rooms().count(), 52);
+        assert_eq!(hall.default_room().len(), 3);
+        hall.handle_input(now(), line(ClientId(0), "hi"))?;
+        assert_eq!(drain(&mut hall), 3);
         Ok(())
     }
 }
