@@ -65,9 +65,18 @@ const TEXT: &str = "Hello everyone, the meeting moved to room 4 at three o'clock
 /// Allocations for handling one chat line from member 0 and draining every action, in a
 /// warmed-up room of `members` members. The input line itself is built before counting.
 fn per_line(members: usize) -> u64 {
+    per_line_beside(members, 0)
+}
+
+/// As [`per_line`], with `rooms` other rooms on the server (none when 0).
+fn per_line_beside(members: usize, rooms: usize) -> u64 {
     let now = fixture::now();
-    let mut room =
-        fixture::room(fixture::config(members), members, now).expect("fixture room builds");
+    let mut room = if rooms == 0 {
+        fixture::room(fixture::config(members), members, now)
+    } else {
+        fixture::room_beside_rooms(fixture::config(members), members, rooms, now)
+    }
+    .expect("fixture hall builds");
     let mut one_line = |count: bool| {
         let input: Input = fixture::line(ClientId(0), TEXT);
         let handle = || {
@@ -105,6 +114,17 @@ fn broadcast_allocations_do_not_grow_with_the_room() {
     );
     // Measured: 3 (the formatted line, its shared header when first cloned, the log text).
     assert!(small <= 4, "{small} allocations per chat line");
+}
+
+#[test]
+fn broadcast_allocations_do_not_grow_with_the_number_of_rooms() {
+    let alone = per_line(10);
+    let beside = per_line_beside(10, 10_000);
+    eprintln!("allocations per chat line: {alone} alone, {beside} beside 10,000 rooms");
+    assert_eq!(
+        alone, beside,
+        "allocations per line: {alone} alone, {beside} beside"
+    );
 }
 
 #[test]
