@@ -55,6 +55,27 @@ pub fn room_beside_rooms(
     Ok(hall)
 }
 
+/// A hall whose rooms `r0`, `r1`, ... hold `per_room` members each (member `i` in room
+/// `i / per_room`, its first member the admin), each created by that member's `/join`; the
+/// default room is left empty. Members join one at a time, so the default room never needs
+/// more than one place.
+pub fn rooms_of(
+    mut config: Config,
+    rooms: usize,
+    per_room: usize,
+    now: Now,
+) -> Result<Hall, Error> {
+    config.max_rooms = config.max_rooms.max(rooms + 2);
+    let mut hall = Hall::new(config, now)?;
+    for i in 0..rooms * per_room {
+        let id = ClientId(i as u64);
+        join(&mut hall, now, id, &nick(i))?;
+        hall.handle_input(now, line(id, &format!("/join r{}", i / per_room)))?;
+        drain(&mut hall);
+    }
+    Ok(hall)
+}
+
 /// Connects `id`, sends `nick` as its first line and drains the outputs.
 pub fn join(room: &mut Hall, now: Now, id: ClientId, nick: &str) -> Result<(), Error> {
     room.handle_input(now, Input::Connect { id, peer: None })?;
@@ -100,6 +121,22 @@ mod tests {
         room.handle_input(now(), line(ClientId(0), "hi"))?;
         // Two sends and one log record; nothing was left over from the joins.
         assert_eq!(drain(&mut room), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn rooms_of_holds_each_room_full_and_the_default_room_empty() -> Result<(), Error> {
+        let mut hall = rooms_of(config(4), 3, 4, now())?;
+        // The default room and r0..r2.
+        assert_eq!(hall.rooms().count(), 4);
+        assert_eq!(hall.default_room().len(), 0);
+        let r1 = hall.room("r1").expect("r1 was created");
+        let names: Vec<String> = r1.members().map(|(_, n)| n.to_string()).collect();
+        assert_eq!(names, ["m4", "m5", "m6", "m7"]);
+        assert_eq!(r1.admin(), Some(ClientId(4)));
+        hall.handle_input(now(), line(ClientId(5), "hi"))?;
+        // Three sends in r1 and one log record.
+        assert_eq!(drain(&mut hall), 4);
         Ok(())
     }
 

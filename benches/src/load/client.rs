@@ -32,8 +32,11 @@ pub struct Shared {
     pub stop: AtomicBool,
     /// Measured lines delivered so far, over all readers (to end the drain early).
     pub delivered: AtomicU64,
-    /// Measured lines sent so far, over all writers.
-    pub sent: AtomicU64,
+    /// Receptions the measured lines sent so far should make, over all writers.
+    pub expected: AtomicU64,
+    /// With `--rooms`: how many rooms the clients are spread over (client i in room
+    /// i % rooms).
+    pub rooms: Option<u32>,
 }
 
 impl Shared {
@@ -46,7 +49,8 @@ impl Shared {
             window_end_ns: AtomicU64::new(u64::MAX),
             stop: AtomicBool::new(false),
             delivered: AtomicU64::new(0),
-            sent: AtomicU64::new(0),
+            expected: AtomicU64::new(0),
+            rooms: None,
         }
     }
 
@@ -78,6 +82,8 @@ pub struct ReaderStats {
     pub flood_warnings: u64,
     /// Lines that are neither.
     pub other_lines: u64,
+    /// Load lines from a client of another room (with `--rooms`): chat that crossed rooms.
+    pub misrouted: u64,
     /// Whether the server closed the connection, and why the reader stopped if not asked to.
     pub ended: Option<String>,
 }
@@ -85,6 +91,8 @@ pub struct ReaderStats {
 /// What one writer did.
 #[derive(Debug, Default)]
 pub struct WriterStats {
+    /// The clients each of its lines should reach (the others of its room).
+    pub receivers: u64,
     /// Lines written in total.
     pub sent: AtomicU64,
     /// Lines written whose send time lies in the window.
@@ -112,37 +120,17 @@ pub fn join(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, L
         nick: nick.to_owned(),
         source,
     };
-    let left = || deadline.saturating_duration_since(Instant::now());
-    let timeout = || LoadError::JoinTimeout {
-        nick: nick.to_owned(),
-    };
+    let left = deadline.saturating_duration_since(Instant::now());
     let stream =
-        TcpStream::connect_timeout(&addr, left().max(Duration::from_millis(1))).map_err(io_err)?;
+        TcpStream::connect_timeout(&addr, left.max(Duration::from_millis(1))).map_err(io_err)?;
     stream.set_nodelay(true).map_err(io_err)?;
     stream.set_write_timeout(Some(POLL)).map_err(io_err)?;
-    let mut reader = BufReader::new(stream.try_clone().map_err(io_err)?);
+    let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
+    let mut joined = Joined { stream, reader };
     let welcome = format!("[Server]: Welcome, {nick}!");
     let mut sent_nick = false;
-    let mut line = Vec::new();
     loop {
-        let wait = left();
-        if wait.is_zero() {
-            return Err(timeout());
-        }
-        stream.set_read_timeout(Some(wait)).map_err(io_err)?;
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => {
-                return Err(LoadError::Closed {
-                    nick: nick.to_owned(),
-                });
-            }
-            Ok(_) if line.ends_with(b"\n") => {}
-            Ok(_) => continue,
-            Err(e) if is_timeout(&e) => return Err(timeout()),
-            Err(e) => return Err(io_err(e)),
-        }
-        let text = String::from_utf8_lossy(&line).trim_end().to_owned();
-        line.clear();
+        let text = joined.next_line(nick, deadline)?;
         if text.starts_with(&welcome) {
             break;
         }
@@ -157,22 +145,100 @@ pub fn join(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, L
         }
         if !sent_nick && text.starts_with("[Server]:") {
             // The first server line is the prompt for a nickname.
-            (&stream)
+            (&joined.stream)
                 .write_all(format!("{nick}\n").as_bytes())
                 .map_err(io_err)?;
             sent_nick = true;
         }
     }
-    stream.set_read_timeout(Some(POLL)).map_err(io_err)?;
-    Ok(Joined { stream, reader })
+    joined.stream.set_read_timeout(Some(POLL)).map_err(io_err)?;
+    Ok(joined)
+}
+
+/// Sends `/join <room>` and waits, before `deadline`, for `[Server]: You joined "<room>"`
+/// or `[Server]: You created "<room>"`. A `[Server]:` line naming the room otherwise (full,
+/// a code, banned, already there), or saying joins are too often, rooms too many or the
+/// name bad, is a refusal; other lines (the backlog and notice of the room left) are skipped.
+pub fn join_room(
+    joined: &mut Joined,
+    nick: &str,
+    room: &str,
+    deadline: Instant,
+) -> Result<(), LoadError> {
+    let io_err = |source| LoadError::Io {
+        nick: nick.to_owned(),
+        source,
+    };
+    (&joined.stream)
+        .write_all(format!("/join {room}\n").as_bytes())
+        .map_err(io_err)?;
+    let entered = format!("[Server]: You joined \"{room}\"");
+    let created = format!("[Server]: You created \"{room}\"");
+    let named = format!("\"{room}\"");
+    loop {
+        let text = joined.next_line(nick, deadline)?;
+        if text.starts_with(&entered) || text.starts_with(&created) {
+            break;
+        }
+        let refused = text.contains(&named)
+            || text.contains("too often")
+            || text.contains(" rooms (max ")
+            || text.starts_with("[Server]: Room name");
+        if text.starts_with("[Server]:") && refused {
+            let nick = nick.to_owned();
+            return Err(LoadError::Refused { nick, line: text });
+        }
+    }
+    joined.stream.set_read_timeout(Some(POLL)).map_err(io_err)
+}
+
+impl Joined {
+    /// The next whole line (without its line end), waiting at most until `deadline`.
+    fn next_line(&mut self, nick: &str, deadline: Instant) -> Result<String, LoadError> {
+        let io_err = |source| LoadError::Io {
+            nick: nick.to_owned(),
+            source,
+        };
+        let timeout = || LoadError::JoinTimeout {
+            nick: nick.to_owned(),
+        };
+        let mut line = Vec::new();
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            if wait.is_zero() {
+                return Err(timeout());
+            }
+            self.stream.set_read_timeout(Some(wait)).map_err(io_err)?;
+            match self.reader.read_until(b'\n', &mut line) {
+                Ok(0) => {
+                    return Err(LoadError::Closed {
+                        nick: nick.to_owned(),
+                    });
+                }
+                Ok(_) if line.ends_with(b"\n") => {
+                    return Ok(String::from_utf8_lossy(&line).trim_end().to_owned());
+                }
+                // The rest of a partial line follows.
+                Ok(_) => continue,
+                Err(e) if is_timeout(&e) => return Err(timeout()),
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+    }
 }
 
 fn is_timeout(e: &io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
-/// Reads every line until the run stops or the server closes, counting into `stats`.
-pub fn read_loop(mut reader: BufReader<TcpStream>, shared: &Shared, stats: &Mutex<ReaderStats>) {
+/// Reads every line until the run stops or the server closes, counting into `stats`; `me`
+/// is this client's index (its room with `--rooms`).
+pub fn read_loop(
+    mut reader: BufReader<TcpStream>,
+    shared: &Shared,
+    stats: &Mutex<ReaderStats>,
+    me: u32,
+) {
     let mut line = Vec::with_capacity(256);
     let ended = loop {
         if shared.stopped() {
@@ -195,6 +261,9 @@ pub fn read_loop(mut reader: BufReader<TcpStream>, shared: &Shared, stats: &Mute
             stats.received_in_window += 1;
         }
         match payload {
+            Some(p) if shared.rooms.is_some_and(|n| p.sender % n != me % n) => {
+                stats.misrouted += 1;
+            }
             Some(p) if shared.in_window(p.sent_ns) => {
                 stats.delivered += 1;
                 stats.latency.record(received_ns.saturating_sub(p.sent_ns));
@@ -289,7 +358,9 @@ pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &Wr
             stats.sent.fetch_add(1, Ordering::Relaxed);
             if shared.in_window(sent_ns) {
                 stats.sent_in_window.fetch_add(1, Ordering::Relaxed);
-                shared.sent.fetch_add(1, Ordering::Relaxed);
+                shared
+                    .expected
+                    .fetch_add(stats.receivers, Ordering::Relaxed);
                 pending.push(due_ns);
             }
         }

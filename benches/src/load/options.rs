@@ -18,9 +18,19 @@ pub struct Options {
     /// Clients that join and send.
     #[arg(long, default_value_t = 10)]
     pub clients: usize,
-    /// Lines per second each client sends; 0 sends as fast as the server takes them.
-    #[arg(long, default_value_t = 1000)]
-    pub rate: u32,
+    /// Lines per second each client sends (fractions too: 0.05 is one line every 20 s); 0
+    /// sends as fast as the server takes them.
+    #[arg(long, default_value_t = 1000.0)]
+    pub rate: f64,
+    /// Spread the clients over this many rooms: each joins, then moves with `/join` to
+    /// `<room-prefix><i % N>` (created by its first member), so a line is expected at the
+    /// other members of its sender's room only, and one seen in another room is counted as
+    /// misrouted. Without it every client stays in the default room.
+    #[arg(long, value_name = "N")]
+    pub rooms: Option<u32>,
+    /// Room name prefix of --rooms; rooms are `<prefix>0`, `<prefix>1`, ...
+    #[arg(long, default_value = "room")]
+    pub room_prefix: String,
     /// Seconds measured, after the warm-up; with --soak, seconds of activity [default: 10;
     /// 600 with --soak]
     #[arg(long)]
@@ -185,7 +195,41 @@ impl Options {
         if self.nick_prefix.is_empty() || !self.nick_prefix.chars().all(char::is_alphabetic) {
             return bad("--nick-prefix must be letters only");
         }
+        if !(self.rate.is_finite() && (0.0..=1_000_000.0).contains(&self.rate)) {
+            return bad("--rate must be 0..=1000000 lines/s");
+        }
+        if self
+            .rooms
+            .is_some_and(|rooms| !(1..=clients).contains(&(rooms as usize)))
+        {
+            return bad("--rooms must be 1..=the number of clients");
+        }
+        let prefix = &self.room_prefix;
+        if !(1..=20).contains(&prefix.len()) || !prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+            return bad("--room-prefix must be 1-20 ASCII letters");
+        }
         Ok(())
+    }
+
+    /// The room client `i` moves to with `--rooms`, if any.
+    pub fn room_of(&self, i: usize) -> Option<String> {
+        let rooms = self.rooms? as usize;
+        Some(format!("{}{}", self.room_prefix, i % rooms.max(1)))
+    }
+
+    /// How many other clients see a line of client `i`: the rest of its room, or with no
+    /// `--rooms` every other client.
+    pub fn receivers_of(&self, i: usize) -> u64 {
+        let n = self.idle.unwrap_or(self.clients);
+        let members = match self.rooms {
+            // Clients r, r + rooms, r + 2 * rooms, ... share room r.
+            Some(rooms) => {
+                let rooms = (rooms as usize).max(1);
+                n / rooms + usize::from(i % rooms < n % rooms)
+            }
+            None => n,
+        };
+        members.saturating_sub(1) as u64
     }
 
     /// A seconds option as a `Duration` (validated to be finite and non-negative).
@@ -245,7 +289,8 @@ mod tests {
     #[test]
     fn defaults_match_the_documented_run() {
         let o = options(&[]);
-        assert_eq!((o.clients, o.rate, o.line_bytes), (10, 1000, 64));
+        assert_eq!((o.clients, o.rate, o.line_bytes), (10, 1000.0, 64));
+        assert_eq!((o.rooms, o.room_of(3)), (None, None));
         assert_eq!((o.duration_s(), o.warmup_s(), o.drain), (10.0, 2.0, 5.0));
         assert!(o.validate().is_ok());
     }
@@ -271,6 +316,20 @@ mod tests {
         ] {
             assert!(options(args).validate().is_err(), "{args:?}");
         }
+    }
+
+    #[test]
+    fn rooms_spread_the_clients_evenly() {
+        let o = options(&["--clients", "23", "--rooms", "10", "--rate", "0.05"]);
+        assert!(o.validate().is_ok());
+        assert_eq!(o.room_of(0).as_deref(), Some("room0"));
+        assert_eq!(o.room_of(13).as_deref(), Some("room3"));
+        // Rooms 0-2 hold 3 clients (0, 10, 20 ...), rooms 3-9 hold 2.
+        assert_eq!((o.receivers_of(0), o.receivers_of(22)), (2, 2));
+        assert_eq!((o.receivers_of(3), o.receivers_of(19)), (1, 1));
+        let total: u64 = (0..23).map(|i| o.receivers_of(i) + 1).sum::<u64>();
+        assert_eq!(total, 3 * 3 * 3 + 7 * 2 * 2);
+        assert_eq!(options(&["--clients", "5"]).receivers_of(4), 4);
     }
 
     #[test]
@@ -310,6 +369,12 @@ mod tests {
             &["--join-timeout", "0"],
             &["--nick-prefix", "lo ad"],
             &["--idle", "0"],
+            &["--rate=-1"],
+            &["--rate", "inf"],
+            &["--rooms", "0"],
+            &["--rooms", "11"],
+            &["--rooms", "2", "--room-prefix", "r 1"],
+            &["--rooms", "2", "--room-prefix", "r1"],
         ] {
             assert!(options(args).validate().is_err(), "{args:?}");
         }

@@ -35,7 +35,9 @@ pub struct LoadReport {
     /// Clients that sent and read.
     pub clients: usize,
     /// Lines per second per client (0: unlimited).
-    pub rate: u32,
+    pub rate: f64,
+    /// With `--rooms`: the rooms the clients were spread over.
+    pub rooms: Option<u32>,
     /// Text bytes per line.
     pub line_bytes: usize,
     /// The measurement window.
@@ -44,8 +46,12 @@ pub struct LoadReport {
     pub sent_total: u64,
     /// Lines written with a send time in the window.
     pub sent: u64,
-    /// Of those, receptions (each line should reach every other client).
+    /// Of those, receptions (each line should reach every other client of its room).
     pub delivered: u64,
+    /// Receptions the window's lines should have made.
+    pub expected: u64,
+    /// Load lines that reached a client in another room than their sender's.
+    pub misrouted: u64,
     /// Load lines received that were sent outside the window.
     pub outside_window: u64,
     /// Load lines received during the window, whenever they were sent.
@@ -92,11 +98,14 @@ impl LoadReport {
         LoadReport {
             clients: options.clients,
             rate: options.rate,
+            rooms: options.rooms,
             line_bytes: options.line_bytes,
             duration: Options::secs(options.duration_s()),
             sent_total: 0,
             sent: 0,
             delivered: 0,
+            expected: 0,
+            misrouted: 0,
             outside_window: 0,
             received_in_window: 0,
             latency: Histogram::default(),
@@ -116,7 +125,9 @@ impl LoadReport {
     /// Adds one writer's counts.
     pub fn add_writer(&mut self, stats: &WriterStats) {
         self.sent_total += stats.sent.load(Ordering::Relaxed);
-        self.sent += stats.sent_in_window.load(Ordering::Relaxed);
+        let sent = stats.sent_in_window.load(Ordering::Relaxed);
+        self.sent += sent;
+        self.expected += sent * stats.receivers;
         let error = stats.error.lock().unwrap_or_else(|e| e.into_inner());
         self.writer_errors.extend(error.clone());
         let lateness = stats.lateness.lock().unwrap_or_else(|e| e.into_inner());
@@ -132,12 +143,14 @@ impl LoadReport {
         self.server_lines += stats.server_lines;
         self.flood_warnings += stats.flood_warnings;
         self.other_lines += stats.other_lines;
+        self.misrouted += stats.misrouted;
         self.reader_endings.extend(stats.ended.clone());
     }
 
-    /// Receptions the window's lines should have made: each reaches every other client.
+    /// Receptions the window's lines should have made: each reaches every other client of
+    /// its sender's room.
     pub fn expected(&self) -> u64 {
-        self.sent * self.clients.saturating_sub(1) as u64
+        self.expected
     }
 
     /// Delivered over expected; `None` when nothing was expected.
@@ -153,13 +166,18 @@ impl LoadReport {
     /// The summary for people.
     pub fn human(&self) -> String {
         let mut s = String::new();
-        let rate = match self.rate {
-            0 => "unlimited".to_owned(),
-            r => format!("{r} lines/s each"),
+        let rate = if self.rate > 0.0 {
+            format!("{} lines/s each", self.rate)
+        } else {
+            "unlimited".to_owned()
+        };
+        let rooms = match self.rooms {
+            Some(n) => format!(" in {n} rooms"),
+            None => String::new(),
         };
         let _ = writeln!(
             s,
-            "chat-load: {} clients, {rate}, {}-byte lines, {:.1} s measured",
+            "chat-load: {} clients{rooms}, {rate}, {}-byte lines, {:.1} s measured",
             self.clients,
             self.line_bytes,
             self.duration.as_secs_f64()
@@ -232,11 +250,12 @@ impl LoadReport {
         }
         let _ = writeln!(
             s,
-            "other       {} server lines ({} flood warnings), {} unrecognised, {} warm-up lines, \
-             drained in {:.2} s",
+            "other       {} server lines ({} flood warnings), {} unrecognised, {} misrouted, \
+             {} warm-up lines, drained in {:.2} s",
             self.server_lines,
             self.flood_warnings,
             self.other_lines,
+            self.misrouted,
             self.outside_window,
             self.drained.as_secs_f64()
         );
@@ -256,7 +275,8 @@ impl LoadReport {
         let mut j = Json::default();
         j.str("mode", "load");
         j.num("clients", self.clients as f64);
-        j.num("rate_per_client", f64::from(self.rate));
+        j.num("rate_per_client", self.rate);
+        j.opt("rooms", self.rooms.map(f64::from));
         j.num("line_bytes", self.line_bytes as f64);
         j.num("duration_s", self.duration.as_secs_f64());
         j.num("sent", self.sent as f64);
@@ -286,6 +306,7 @@ impl LoadReport {
         j.num("server_lines", self.server_lines as f64);
         j.num("flood_warnings", self.flood_warnings as f64);
         j.num("unrecognised_lines", self.other_lines as f64);
+        j.num("misrouted", self.misrouted as f64);
         j.num("readers_ended", self.reader_endings.len() as f64);
         j.num("writers_stopped", self.writer_errors.len() as f64);
         j.num("drained_s", self.drained.as_secs_f64());
@@ -389,7 +410,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ratio_counts_every_other_client() {
+    fn ratio_counts_every_other_client_of_the_room() {
         let options = Options {
             clients: 4,
             ..<Options as clap::Parser>::parse_from(["chat-load"])
@@ -400,9 +421,17 @@ mod tests {
         };
         let mut r = LoadReport::new(&options, reading.clone(), reading, Duration::ZERO);
         assert_eq!(r.ratio(), None);
-        r.sent = 100;
-        r.delivered = 150;
-        assert_eq!(r.expected(), 300);
+        let writer = |sent: u64, receivers| WriterStats {
+            receivers,
+            sent_in_window: sent.into(),
+            ..WriterStats::default()
+        };
+        // Two writers alone with 3 others, one in a room of 2.
+        r.add_writer(&writer(40, 3));
+        r.add_writer(&writer(10, 3));
+        r.add_writer(&writer(50, 1));
+        r.delivered = 100;
+        assert_eq!((r.sent, r.expected()), (100, 200));
         assert_eq!(r.ratio(), Some(0.5));
         assert_eq!(r.generator_cpu, Some(Duration::ZERO));
         assert!(r.json().contains(r#""delivery_ratio":0.500000"#));

@@ -26,7 +26,7 @@ const START_DELAY: Duration = Duration::from_millis(20);
 #[derive(Debug)]
 pub enum Outcome {
     /// A sending run.
-    Load(LoadReport),
+    Load(Box<LoadReport>),
     /// An `--idle` run.
     Idle(IdleReport),
     /// A `--soak` run.
@@ -44,20 +44,25 @@ struct Client {
 pub fn run(options: &Options) -> Result<Outcome, LoadError> {
     options.validate()?;
     let addr = options.loopback_addr()?;
-    let shared = Arc::new(Shared::new(Clock::start(), options.nick_prefix.clone()));
+    let mut shared = Shared::new(Clock::start(), options.nick_prefix.clone());
+    shared.rooms = options.rooms;
+    let shared = Arc::new(shared);
     let server = options.server_pid.map(Process::Pid);
     if options.soak {
         return super::soak::run(options).map(|r| Outcome::Soak(Box::new(r)));
     }
     match options.idle {
         Some(n) => idle(options, addr, n, &shared, server).map(Outcome::Idle),
-        None => load(options, addr, &shared, server).map(Outcome::Load),
+        None => load(options, addr, &shared, server).map(|r| Outcome::Load(Box::new(r))),
     }
 }
 
 /// Joins `n` clients one after the other (so the server's cap on connections still choosing
-/// a nickname never matters), each reading on its own thread from the moment it joined.
+/// a nickname never matters), with `--rooms` each moving to its room before the next
+/// connects (so the default room never holds more than one of them), each reading on its
+/// own thread from the moment it is in place.
 fn join_all(
+    options: &Options,
     addr: SocketAddr,
     n: usize,
     shared: &Arc<Shared>,
@@ -66,13 +71,17 @@ fn join_all(
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
         let nick = format!("{}{i}", shared.nick_prefix);
-        let joined = client::join(addr, &nick, deadline)?;
+        let mut joined = client::join(addr, &nick, deadline)?;
+        if let Some(room) = options.room_of(i) {
+            client::join_room(&mut joined, &nick, &room, deadline)?;
+        }
+        let me = u32::try_from(i).unwrap_or(u32::MAX);
         let stats = Arc::new(Mutex::new(ReaderStats::default()));
         let (shared, thread_stats) = (Arc::clone(shared), Arc::clone(&stats));
         let reader = thread::Builder::new()
             .name(format!("read-{nick}"))
             .stack_size(STACK)
-            .spawn(move || client::read_loop(joined.reader, &shared, &thread_stats))
+            .spawn(move || client::read_loop(joined.reader, &shared, &thread_stats, me))
             .map_err(|source| LoadError::Io { nick, source })?;
         clients.push(Client {
             stream: joined.stream,
@@ -91,7 +100,7 @@ fn load(
 ) -> Result<LoadReport, LoadError> {
     let n = options.clients;
     let join_deadline = Instant::now() + Options::secs(options.join_timeout);
-    let clients = join_all(addr, n, shared, join_deadline)?;
+    let clients = join_all(options, addr, n, shared, join_deadline)?;
     let clock = shared.clock;
     let ns = |t: f64| u64::try_from(Options::secs(t).as_nanos()).unwrap_or(u64::MAX);
     let start_ns = clock.now_ns() + ns(START_DELAY.as_secs_f64());
@@ -102,7 +111,7 @@ fn load(
         .window_start_ns
         .store(window_start, Ordering::Relaxed);
     shared.window_end_ns.store(window_end, Ordering::Relaxed);
-    let interval_ns = (options.rate > 0).then(|| 1_000_000_000 / u64::from(options.rate));
+    let interval_ns = (options.rate > 0.0).then(|| ((1e9 / options.rate) as u64).max(1));
 
     let mut writers = Vec::with_capacity(n);
     for (i, c) in clients.iter().enumerate() {
@@ -122,7 +131,10 @@ fn load(
             spin_ns: u64::from(options.spin_us) * 1_000,
             stamp_at_write: options.stamp_at_write,
         };
-        let stats = Arc::new(WriterStats::default());
+        let stats = Arc::new(WriterStats {
+            receivers: options.receivers_of(i),
+            ..WriterStats::default()
+        });
         let (shared, thread_stats) = (Arc::clone(shared), Arc::clone(&stats));
         let handle = thread::Builder::new()
             .name(format!("write-{nick}"))
@@ -138,12 +150,11 @@ fn load(
     let after = ProcessReading::take(server);
 
     // Drain until every measured line has arrived everywhere, or the hard deadline.
-    let receivers = n.saturating_sub(1) as u64;
     loop {
         let done = writers.iter().all(|(h, _)| h.is_finished());
-        let sent = shared.sent.load(Ordering::Relaxed);
+        let expected = shared.expected.load(Ordering::Relaxed);
         let delivered = shared.delivered.load(Ordering::Relaxed);
-        if (done && delivered >= sent * receivers) || clock.now_ns() >= hard_deadline {
+        if (done && delivered >= expected) || clock.now_ns() >= hard_deadline {
             break;
         }
         thread::sleep(Duration::from_millis(10));
@@ -173,6 +184,7 @@ fn idle(
     let rss_before = server.map(rss);
     let started = Instant::now();
     let clients = join_all(
+        options,
         addr,
         n,
         shared,
