@@ -9,14 +9,15 @@
 # usage: benches/scripts/bench-server.sh LABEL LOGDIR CAPACITY [chat-load options...]
 # e.g.   benches/scripts/bench-server.sh ladder-5000 /tmp/chatlog 10 \
 #            --clients 10 --rate 5000 --duration 10 --warmup 2 --drain 5
-# Build first: cargo build --release -p chat-tcp -p chat-benches
+# More server flags in SERVER_ARGS, e.g. SERVER_ARGS="--max-connections 1100" (they are
+# printed with the command). Build first: cargo build --release -p chat-tcp -p chat-benches
 set -u
 label=$1; logdir=$2; cap=$3; shift 3
 cd "$(dirname "$0")/../.."
 port=$(( 20000 + RANDOM % 20000 ))
 mkdir -p "$logdir"; rm -f "$logdir/server.txt"
 target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt" \
-    --flood-rate 0 --capacity "$cap" 2>>"$logdir/server-stderr.txt" &
+    --flood-rate 0 --capacity "$cap" ${SERVER_ARGS:-} 2>>"$logdir/server-stderr.txt" &
 spid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
@@ -41,5 +42,5 @@ kill -TERM "$spid"; wait "$spid" 2>/dev/null
 rm -f "$logdir/server.txt"
 machine=$(echo "$b0 $b1 $t0 $t1" | awk '{printf "%.2f", ($2-$1)/100/($4-$3)}')
 ours=$(echo "$s0 $s1 $gen $t0 $t1" | awk '{printf "%.2f", (($2-$1)/100+$3+$4)/($6-$5)}')
-echo "$label|$when|$before|$after|$logsize|$machine|$ours|$cmd|$(cat "$out")|waited=$waited"
+echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
 rm -f "$out"
