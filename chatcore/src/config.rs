@@ -60,6 +60,17 @@ pub struct Config {
     /// ...and per minute after that; 0 turns the limit off. Loopback is exempt while
     /// `exempt_loopback`.
     pub join_rate: u32,
+    /// Renames (`/rename`) one member may make at once...
+    pub rename_burst: u32,
+    /// ...and per minute after that; 0 turns the limit off (PROTOCOL.md §6).
+    pub rename_rate: u32,
+    /// Announcements to the others (joins, leaves, renames, kicks, admin changes) one
+    /// address may cause in one room at once...
+    pub announce_burst: u32,
+    /// ...and per minute after that; past it they are not shown but counted, and the count
+    /// is one summary line at most once a minute (PROTOCOL.md §6 "Churn"). 0 turns the
+    /// budget off; loopback is exempt while `exempt_loopback`.
+    pub announce_rate: u32,
 }
 
 impl Default for Config {
@@ -85,6 +96,10 @@ impl Default for Config {
             max_per_subnet: 20,
             join_burst: 5,
             join_rate: 10,
+            rename_burst: 5,
+            rename_rate: 5,
+            announce_burst: 10,
+            announce_rate: 30,
         }
     }
 }
@@ -148,6 +163,16 @@ impl Config {
                 "join_burst must be at least 1 (a join_rate of 0 turns the limit off)",
             ));
         }
+        if self.rename_rate > 0 && self.rename_burst == 0 {
+            return Err(Error::InvalidConfig(
+                "rename_burst must be at least 1 (a rename_rate of 0 turns the limit off)",
+            ));
+        }
+        if self.announce_rate > 0 && self.announce_burst == 0 {
+            return Err(Error::InvalidConfig(
+                "announce_burst must be at least 1 (an announce_rate of 0 turns the budget off)",
+            ));
+        }
         if self.max_schedules_per_room < self.max_schedules_per_member {
             return Err(Error::InvalidConfig(
                 "max_schedules_per_room must be at least max_schedules_per_member",
@@ -177,6 +202,8 @@ mod tests {
         assert_eq!((c.flood_burst, c.flood_rate), (20, 10));
         assert_eq!(c.history, 20);
         assert_eq!(c.kick_ban, Duration::from_secs(600));
+        assert_eq!((c.rename_burst, c.rename_rate), (5, 5));
+        assert_eq!((c.announce_burst, c.announce_rate), (10, 30));
         assert_eq!(c.validate(), Ok(()));
         let off = Config {
             flood_burst: 0,
@@ -251,6 +278,14 @@ mod tests {
             },
             Config {
                 join_burst: 0,
+                ..Config::default()
+            },
+            Config {
+                rename_burst: 0,
+                ..Config::default()
+            },
+            Config {
+                announce_burst: 0,
                 ..Config::default()
             },
         ];

@@ -75,6 +75,7 @@ pub mod hall;
 pub mod io;
 pub mod log;
 pub mod nickname;
+mod rate;
 mod room;
 pub mod roomname;
 pub mod sanitize;

@@ -2,8 +2,9 @@
 //! step: per room, the capacity, an admin who is a member, and each chat line reaching each
 //! other member of the sender's room exactly once and nobody outside it; server-wide,
 //! nicknames unique across rooms, every member in one room, the room limit, and the
-//! per-address cap on live connections. Replaying the same operations gives the same
-//! actions. (The single-room model with schedules, floods and bans is `properties.rs`.)
+//! per-address cap on live connections. Churn: each member receives at most 10 + 30 a minute
+//! announcements caused by one address in one room, and at most one summary a minute per
+//! room (after the first). Replaying the same operations gives the same actions. (The single-room model with schedules, floods and bans is `properties.rs`.)
 
 mod support;
 
@@ -36,6 +37,8 @@ enum Op {
     Join(u64, usize, usize),
     Code(u64, usize),
     Rename(u64, usize),
+    /// So many renames in a row, to churn.
+    Renames(u64, usize),
     Whisper(u64, usize),
     Kick(u64, usize),
     Rooms(u64),
@@ -53,6 +56,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (id.clone(), 0..ROOMS.len(), 0..CODES.len()).prop_map(|(i, r, c)| Op::Join(i, r, c)),
         1 => (id.clone(), 0..CODES.len()).prop_map(|(i, c)| Op::Code(i, c)),
         1 => (id.clone(), 0..NICKS.len()).prop_map(|(i, n)| Op::Rename(i, n)),
+        1 => (id.clone(), 1..15usize).prop_map(|(i, k)| Op::Renames(i, k)),
         1 => (id.clone(), 0..NICKS.len()).prop_map(|(i, n)| Op::Whisper(i, n)),
         1 => (id.clone(), 0..NICKS.len()).prop_map(|(i, n)| Op::Kick(i, n)),
         1 => id.clone().prop_map(Op::Rooms),
@@ -75,7 +79,29 @@ fn config() -> Config {
     c.join_rate = 10;
     c.room_ttl = std::time::Duration::from_secs(60);
     c.history = 2;
+    // Renames unlimited, so the announcement budget is what holds churn back.
+    c.rename_rate = 0;
     c
+}
+
+/// Whether `line` announces a join, a leave, a rename, a kick or an admin change.
+fn is_announcement(line: &str) -> bool {
+    line.starts_with("[Server]: ")
+        && [
+            " has joined the chat.",
+            " has left the chat.",
+            " has left the room.",
+            " has been kicked from the chat.",
+            " is now the admin.",
+        ]
+        .iter()
+        .any(|end| line.ends_with(end))
+        || line.contains(" has changed their nickname to ")
+}
+
+/// Whether `line` is the summary of announcements folded away.
+fn is_summary(line: &str) -> bool {
+    line.starts_with("[Server]: ") && line.ends_with(" not shown.")
 }
 
 fn peer(n: u8) -> Option<IpAddr> {
@@ -90,6 +116,10 @@ struct Run {
     /// Connected ids (by the transport) with their peer.
     live: BTreeMap<u64, Option<IpAddr>>,
     step: usize,
+    /// Announcements each member received by (the address that caused them, its room).
+    announced: BTreeMap<(u64, IpAddr, String), usize>,
+    /// Summaries each member received in each room.
+    summaries: BTreeMap<(u64, String), usize>,
 }
 
 impl Run {
@@ -99,6 +129,16 @@ impl Run {
         let cid = |i: u64| ClientId(i);
         // What a chat line must do, decided before it is sent.
         let mut chat: Option<(String, BTreeSet<u64>)> = None;
+        // Whose account the announcements of this step are on: the actor's, or for a
+        // kick the kicked member's.
+        let mut cause = self.live.get(&op_id(op)).copied().flatten();
+        if let Op::Kick(i, n) = *op {
+            let key = Nickname::parse(NICKS[n]).map(|k| k.key()).ok();
+            cause = sim.hall.room_of(cid(i)).and_then(|room| {
+                let (target, _) = room.members().find(|(_, m)| Some(m.key()) == key)?;
+                self.live.get(&target.0).copied().flatten()
+            });
+        }
         match *op {
             Op::Connect(i, p) => {
                 if let std::collections::btree_map::Entry::Vacant(e) = self.live.entry(i) {
@@ -140,12 +180,18 @@ impl Run {
                 None => sim.line(i, "/code"),
             },
             Op::Rename(i, n) => sim.line(i, &format!("/rename {}", NICKS[n])),
+            Op::Renames(i, k) => {
+                for j in 0..k {
+                    sim.line(i, &format!("/rename r{i}s{}n{j}", self.step));
+                }
+            }
             Op::Whisper(i, n) => sim.line(i, &format!("/w {} hi", NICKS[n])),
             Op::Kick(i, n) => sim.line(i, &format!("/kick {}", NICKS[n])),
             Op::Rooms(i) => sim.line(i, "/rooms"),
             Op::Quit(i) => sim.line(i, "/quit"),
         }
         let received: BTreeMap<u64, Vec<String>> = (0..IDS).map(|i| (i, sim.take(i))).collect();
+        self.count_churn(op, cause, &received);
         if let Some((line, others)) = chat {
             let got: BTreeSet<u64> = received
                 .iter()
@@ -159,6 +205,45 @@ impl Run {
             }
         }
         self.check();
+    }
+
+    /// Counts the announcements and summaries of this step and checks the churn bounds.
+    fn count_churn(
+        &mut self,
+        op: &Op,
+        cause: Option<IpAddr>,
+        received: &BTreeMap<u64, Vec<String>>,
+    ) {
+        let hall = &self.sim.hall;
+        let minutes = self.sim.elapsed().as_secs_f64() / 60.0;
+        for (&r, lines) in received {
+            let Some(room) = hall.room_of(ClientId(r)) else {
+                continue;
+            };
+            let room = room.name().to_string();
+            // A new admin is told even when the announcement is folded for the others.
+            let mine = hall
+                .nickname(ClientId(r))
+                .map(|n| format!("[Server]: {n} is now the admin."));
+            for line in lines {
+                if is_summary(line) {
+                    let n = self.summaries.entry((r, room.clone())).or_default();
+                    *n += 1;
+                    assert!(
+                        *n as f64 <= 1.0 + minutes,
+                        "{r} got {n} summaries in {room}"
+                    );
+                } else if is_announcement(line) && Some(line) != mine.as_ref() && r != op_id(op) {
+                    let Some(ip) = cause else { continue };
+                    let n = self.announced.entry((r, ip, room.clone())).or_default();
+                    *n += 1;
+                    assert!(
+                        *n as f64 <= 10.0 + 30.0 * minutes,
+                        "{r} got {n} announcements from {ip} in {room} after {minutes:.2} min"
+                    );
+                }
+            }
+        }
     }
 
     fn check(&self) {
@@ -215,6 +300,7 @@ fn op_id(op: &Op) -> u64 {
         | Op::Join(i, _, _)
         | Op::Code(i, _)
         | Op::Rename(i, _)
+        | Op::Renames(i, _)
         | Op::Whisper(i, _)
         | Op::Kick(i, _)
         | Op::Rooms(i)
@@ -229,6 +315,8 @@ fn run(ops: &[Op]) -> String {
         sim: Sim::with(config(), START),
         live: BTreeMap::new(),
         step: 0,
+        announced: BTreeMap::new(),
+        summaries: BTreeMap::new(),
     };
     for op in ops {
         run.apply(op);

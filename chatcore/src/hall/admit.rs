@@ -253,7 +253,7 @@ impl Hall {
         self.pending.retain(|&(_, p)| p != id);
         self.log_unlogged(now, id);
         let since = now.instant.saturating_duration_since(self.epoch);
-        let member = Member::new(&self.config, nick.clone(), peer, since);
+        let member = Member::new(&self.config, nick.clone(), peer, now.instant, since);
         self.cx.nicks.insert(nick.key(), id);
         if let Some(client) = self.clients.get_mut(&id) {
             client.state = State::Member(DEFAULT);

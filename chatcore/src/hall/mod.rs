@@ -7,7 +7,6 @@ mod log_budget;
 
 pub use admit::subnet_key;
 mod leave;
-mod rate;
 mod rooms;
 
 use core::net::IpAddr;
@@ -21,9 +20,9 @@ use crate::error::Error;
 use crate::io::{Action, ClientId, Input, Now, address_key};
 use crate::log::{Event, LogRecord};
 use crate::nickname::{NickKey, Nickname};
+use crate::rate::{Buckets, Rate};
 use crate::room::{Cx, Request, Room, server_line};
 use crate::roomname::RoomName;
-use rate::JoinRate;
 
 /// The server: every connection and every room, as one pure state machine.
 ///
@@ -57,7 +56,7 @@ pub struct Hall {
     /// Live connections per IPv4 /24 or IPv6 /48, for `max_per_subnet`.
     per_subnet: BTreeMap<IpAddr, usize>,
     /// Joins per address, for `join_rate`.
-    joins: JoinRate,
+    joins: Buckets<IpAddr>,
     /// What rooms share: the nickname registry and schedule ids.
     cx: Cx,
     /// Every room by id; the default room is [`DEFAULT`] and always exists.
@@ -180,7 +179,7 @@ impl Hall {
             .map_err(|_| Error::InvalidConfig("default_room must be a valid room name"))?;
         let config = Arc::new(config);
         let mut hall = Hall {
-            joins: JoinRate::new(config.join_burst, config.join_rate),
+            joins: Buckets::new(Rate::new(config.join_burst, config.join_rate)),
             config,
             epoch: now.instant,
             latest: now.instant,
@@ -290,7 +289,7 @@ impl Hall {
             if expired && rid != DEFAULT {
                 self.remove_room(now, rid);
             } else {
-                self.with_room(now, rid, |room, _| room.fire_schedules(now));
+                self.with_room(now, rid, |room, _| room.handle_timeout(now));
             }
         }
     }

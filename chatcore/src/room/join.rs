@@ -19,7 +19,7 @@ impl Room {
     /// Adds `member` (its nickname already registered server-wide) as the newest member,
     /// greets it and tells the others.
     pub(crate) fn enter(&mut self, now: Now, id: ClientId, member: Member, greeting: Greeting) {
-        let nick = member.nick.clone();
+        let (nick, peer) = (member.nick.clone(), member.peer);
         self.members.push(id);
         self.nicks.insert(nick.key(), id);
         self.by_id.insert(id, member);
@@ -61,6 +61,6 @@ impl Room {
         self.send_backlog(id);
         self.send_notice(id);
         let line = server_line(format_args!("{nick} has joined the chat."));
-        self.broadcast(&line, Some(id));
+        self.announce(now, peer, &line, Some(id));
     }
 }

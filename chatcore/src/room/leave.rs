@@ -54,6 +54,7 @@ impl Room {
         self.admin = None;
         self.nicks.clear();
         self.schedules.clear();
+        self.churn.clear();
     }
 
     /// Removes a member; also says whether it was the admin (then the longest member is).
@@ -89,18 +90,24 @@ impl Room {
             },
         );
         let line = server_line(format_args!("{} {what}", m.nick));
-        self.broadcast(&line, None);
-        self.announce_admin(now, was_admin);
+        self.announce(now, m.peer, &line, None);
+        if was_admin {
+            self.announce_admin(now, m.peer);
+        }
     }
 
-    pub(super) fn announce_admin(&mut self, now: Now, was_admin: bool) {
-        if !was_admin {
+    /// Tells everyone who the admin is now, an announcement on the account of `source`
+    /// (who left, or handed the role on); the new admin is told even when it is folded.
+    pub(super) fn announce_admin(&mut self, now: Now, source: Option<core::net::IpAddr>) {
+        let Some(admin) = self.admin() else {
             return;
-        }
-        if let Some(nick) = self.admin().and_then(|a| self.nickname(a)).cloned() {
+        };
+        if let Some(nick) = self.nickname(admin).cloned() {
             self.log(now, Event::Admin { nick: nick.clone() });
             let line = server_line(format_args!("{nick} is now the admin."));
-            self.broadcast(&line, None);
+            if !self.announce(now, source, &line, None) {
+                self.send(admin, line);
+            }
         }
     }
 }

@@ -190,6 +190,17 @@ impl Room {
         if cx.nicks.get(&new.key()).is_some_and(|&owner| owner != id) {
             return self.reject(now, id, format!("Nickname \"{new}\" is already taken."));
         }
+        // Charged only for a rename that happens: a refused one tells nobody else.
+        let rate = super::rename_rate(&self.config);
+        let Some(member) = self.member_mut(id) else {
+            return;
+        };
+        let peer = member.peer;
+        if let Err(wait) = rate.take(&mut member.renames, now.instant) {
+            let secs = wait.as_secs().max(1);
+            let reason = format!("You are renaming too often; try again in {secs} s.");
+            return self.reject(now, id, reason);
+        }
         self.nicks.remove(&old.key());
         self.nicks.insert(new.key(), id);
         cx.nicks.remove(&old.key());
@@ -208,7 +219,7 @@ impl Room {
         let line = server_line(format_args!(
             "User \"{old}\" has changed their nickname to \"{new}\"."
         ));
-        self.broadcast(&line, Some(id));
+        self.announce(now, peer, &line, Some(id));
         self.reply(id, format_args!("You are now \"{new}\"."));
     }
 
@@ -281,7 +292,8 @@ impl Room {
         let line = server_line(format_args!(
             "{nick} has been kicked from the chat.{suffix}"
         ));
-        self.broadcast(&line, Some(id));
+        // Charged to the kicked member's address: kicks it provokes are its churn.
+        self.announce(now, peer, &line, Some(id));
         self.reply(id, format_args!("You kicked {nick}."));
     }
 

@@ -9,6 +9,7 @@
 
 mod backlog;
 mod bans;
+mod churn;
 mod code;
 mod join;
 mod leave;
@@ -90,6 +91,8 @@ pub(crate) struct Room {
     notice: Option<notice::Notice>,
     /// The participation code, if set. Never logged, listed or broadcast.
     code: Option<String>,
+    /// Announcement budgets per address, and what they folded.
+    churn: churn::Churn,
     /// Outputs not yet moved to the hall's queue.
     pub(crate) actions: VecDeque<Action>,
 }
@@ -105,14 +108,18 @@ pub(crate) struct Member {
     last_line: Bytes,
     /// How many of this room's pending schedules are this member's.
     schedules: usize,
+    /// Renames left (PROTOCOL.md §6); it moves with the member, so `/join` resets nothing.
+    renames: crate::rate::Bucket,
 }
 
 impl Member {
-    /// A member that has just chosen `nick`, with a full flood bucket.
+    /// A member that has just chosen `nick` at `now` (`since` the hall's epoch), with full
+    /// flood and rename buckets.
     pub(crate) fn new(
         config: &Config,
         nick: Nickname,
         peer: Option<IpAddr>,
+        now: Instant,
         since: Duration,
     ) -> Self {
         Member {
@@ -121,6 +128,7 @@ impl Member {
             flood: FloodLimiter::new(config.flood_burst, config.flood_rate, since),
             last_line: Bytes::new(),
             schedules: 0,
+            renames: rename_rate(config).full(now),
         }
     }
 }
@@ -128,6 +136,7 @@ impl Member {
 impl Room {
     /// An empty room.
     pub(crate) fn new(name: RoomName, config: Arc<Config>, epoch: Instant) -> Room {
+        let churn = churn::Churn::new(&config);
         Room {
             name,
             config,
@@ -141,6 +150,7 @@ impl Room {
             bans: bans::Bans::default(),
             notice: None,
             code: None,
+            churn,
             actions: VecDeque::new(),
         }
     }
@@ -170,9 +180,18 @@ impl Room {
         self.members.is_empty() && self.schedules.is_empty()
     }
 
-    /// The next schedule due, if any.
+    /// Its next deadline (a schedule, or the summary of folded announcements), if any.
     pub(crate) fn next_due(&self) -> Option<Instant> {
-        self.schedules.next_due()
+        [self.schedules.next_due(), self.churn.next_due()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Fires what is due at `now`: schedules, then the summary of folded announcements.
+    pub(crate) fn handle_timeout(&mut self, now: Now) {
+        self.fire_schedules(now);
+        self.send_summary(now);
     }
 
     /// Members in join order with their nicknames.
@@ -240,6 +259,11 @@ impl Room {
             event,
         )));
     }
+}
+
+/// The rename limit of `config` (PROTOCOL.md §6).
+fn rename_rate(config: &Config) -> crate::rate::Rate {
+    crate::rate::Rate::new(config.rename_burst, config.rename_rate)
 }
 
 /// Formats `[Server]: text\n` once into shared bytes.

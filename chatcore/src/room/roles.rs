@@ -1,24 +1,22 @@
 //! `/admin`: the admin hands its role to another member.
 
-use super::{Room, server_line};
+use super::Room;
 use crate::io::{ClientId, Now};
-use crate::log::Event;
 
 impl Room {
     pub(super) fn hand_admin(&mut self, now: Now, id: ClientId, typed: &str) {
         if self.admin() != Some(id) {
             return self.only_admin(now, id);
         }
-        let Some((target, nick)) = self.find(typed) else {
+        let Some((target, _)) = self.find(typed) else {
             return self.no_such_user(now, id, typed);
         };
         if target == id {
             return self.reject(now, id, "You are already the admin.".to_owned());
         }
         self.admin = Some(target);
-        self.log(now, Event::Admin { nick: nick.clone() });
-        let line = server_line(format_args!("{nick} is now the admin."));
-        self.broadcast(&line, None);
+        let source = self.by_id.get(&id).and_then(|m| m.peer);
+        self.announce_admin(now, source);
     }
 
     /// The refusal of an admin-only command to anyone else.

@@ -128,7 +128,7 @@ impl Room {
         );
     }
 
-    pub(crate) fn fire_schedules(&mut self, now: Now) {
+    pub(super) fn fire_schedules(&mut self, now: Now) {
         while let Some(entry) = self.schedules.by_due.first_entry() {
             if entry.key().0 > now.instant {
                 break;
