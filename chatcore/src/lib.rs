@@ -63,6 +63,8 @@
 //! - [`command`]: parsing a member's line.
 //! - [`nickname`], [`roomname`], [`sanitize`], [`timespec`], [`flood`]: the rules for
 //!   names, text, times and rate.
+//! - `rate` (internal): the token buckets of the join rate, the rename rate and the
+//!   announcement budget per address and room (PROTOCOL.md §6).
 //! - [`log`]: the records written to `server.txt`.
 #![deny(missing_docs)]
 

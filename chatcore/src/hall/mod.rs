@@ -37,7 +37,7 @@ use crate::roomname::RoomName;
 ///
 /// A connection enters the default room once its nickname is accepted and moves between
 /// rooms with `/join`; nicknames are unique on the whole server. Every deadline (nickname
-/// deadlines, schedules, idle rooms' removal) sits in one ordered table, so the next one
+/// deadlines, schedules, churn summaries, idle rooms' removal) sits in one ordered table, so the next one
 /// is found in O(log n) and a timeout touches only the rooms that are due.
 #[derive(Debug)]
 pub struct Hall {
@@ -65,7 +65,8 @@ pub struct Hall {
     by_key: BTreeMap<NickKey, RoomId>,
     /// The id the next room gets.
     next_room: u64,
-    /// One timer table across rooms: each room's next deadline (schedule or removal).
+    /// One timer table across rooms: each room's next deadline (schedule, churn summary or
+    /// removal).
     timers: BTreeSet<(Instant, RoomId)>,
     /// Outputs not yet drained.
     actions: VecDeque<Action>,
@@ -268,8 +269,9 @@ impl Hall {
         }
     }
 
-    /// Fires what is due at `now`: nickname deadlines, scheduled messages and the removal
-    /// of rooms idle for the room ttl. Calling it early is harmless.
+    /// Fires what is due at `now`: nickname deadlines, scheduled messages, the summaries
+    /// of folded announcements (PROTOCOL.md §6 "Churn") and the removal of rooms idle for
+    /// the room ttl. Calling it early is harmless.
     pub fn handle_timeout(&mut self, now: Now) {
         let now = self.clamp(now);
         self.expire_pending(now);
