@@ -1,16 +1,13 @@
-//! `chat-tcp` is the bundled chat server: it wires a [`chatcore::Hall`] to blocking std TCP
-//! and writes the server log.
+//! `chat-tcp` is the bundled chat server: the line-over-TCP transport (blocking std
+//! sockets, a reader and a writer thread per connection) on [`chat_runtime`], which owns
+//! the engine, the outboxes, the server log, the admission door and shutdown.
 //!
 //! # Layout
-//! - `server`: [`Server::bind`], the accept loop and the shutdown handle.
-//! - `engine`: the one thread that owns the room; it sleeps until the next input or the
-//!   room's next deadline and handles what is queued as one batch.
-//! - `conn`: one reader and one writer thread per connection; the engine writes to the
-//!   socket itself while it takes data, and the writer takes over when it does not.
-//! - `outbox`: the bounded queue of one connection; a full one disconnects that client only.
-//! - `limits`: sockets held in all and per address, checked before any thread starts.
-//! - `logfile`: the log thread behind a bounded channel that never drops.
-//! - [`Clock`]: the time source, shiftable for tests.
+//! - `server`: [`Server::bind`], socket options and the accept loop, which asks the
+//!   runtime's door to admit each peer.
+//! - `conn`: the socket as the runtime's sink, and one reader and one writer thread per
+//!   connection; the engine writes to the socket itself while it takes data, and the writer
+//!   takes over when it does not.
 //!
 //! ```no_run
 //! let server = chat_tcp::Server::bind("127.0.0.1:9999", chat_tcp::ServerConfig::default())?;
@@ -20,16 +17,10 @@
 //! # Ok::<(), chat_tcp::Error>(())
 //! ```
 
-mod clock;
 mod conn;
-mod engine;
 mod error;
-mod limits;
-mod logfile;
-mod outbox;
 mod server;
 
-pub use clock::Clock;
+pub use chat_runtime::{Clock, LogReopener, ShutdownHandle};
 pub use error::Error;
-pub use logfile::LogReopener;
-pub use server::{Server, ServerConfig, ShutdownHandle};
+pub use server::{Server, ServerConfig};

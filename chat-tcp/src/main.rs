@@ -197,7 +197,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // The chat ended cleanly but its last records could not be written: say so, and
         // exit 1 (not 2, which means the server could not start).
-        Err(e @ chat_tcp::Error::LogBlocked { .. }) => {
+        Err(e @ chat_tcp::Error::Runtime(chat_runtime::Error::LogBlocked { .. })) => {
             say(&format!("chat-tcp: error: {e}"));
             ExitCode::from(1)
         }

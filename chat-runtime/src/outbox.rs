@@ -1,6 +1,6 @@
 //! One connection's bounded outbound queue, shared by the engine (which queues lines and
-//! writes them straight to the socket when it can) and the connection's writer thread
-//! (which takes over when the socket is full, and closes it).
+//! writes them straight through the transport's sink when it can) and the transport's
+//! writer (which takes over when the sink is full, and closes the connection).
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -12,12 +12,13 @@ use parking_lot::{Condvar, Mutex};
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Full;
 
-/// What the writer thread should do next.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Next {
-    /// Write the lines moved into the batch (blocking).
+/// What a transport's writer should do next (see [`crate::Writer::next`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Write the lines moved into the batch (blocking is fine).
     Write,
-    /// Everything is written and the engine asked for a close.
+    /// Everything is written and the server closes the connection: close it the
+    /// transport's way, then [`crate::Writer::linger`].
     Close,
     /// Stop at once: the connection is being torn down.
     Stop,
@@ -76,20 +77,20 @@ impl Outbox {
     }
 
     /// For the engine after a batch: moves the queue into `batch` if the engine may write it
-    /// itself (nobody else owns the socket). Otherwise wakes the writer thread if it has
-    /// work, and returns false.
-    pub(crate) fn take_direct(&self, batch: &mut VecDeque<Bytes>) -> bool {
+    /// itself (nobody else owns the sink) and returns `Some(true)`. Otherwise wakes the
+    /// writer if it has work (`Some(false)`); `None` when nothing is queued.
+    pub(crate) fn take_direct(&self, batch: &mut VecDeque<Bytes>) -> Option<bool> {
         let mut s = self.state.lock();
         if s.queue.is_empty() {
-            return false;
+            return None;
         }
         if s.handed_off || s.closing || s.stopped {
             drop(s);
             self.changed.notify_all();
-            return false;
+            return Some(false);
         }
         std::mem::swap(&mut s.queue, batch);
-        true
+        Some(true)
     }
 
     /// Puts what the engine could not write back in front of the queue and hands the socket
@@ -132,26 +133,33 @@ impl Outbox {
         s.closing || s.stopped
     }
 
-    /// For the writer thread: waits until it has something to do; moves the queued lines it
-    /// must write into `batch`.
-    pub(crate) fn next(&self, batch: &mut VecDeque<Bytes>) -> Next {
+    /// For the writer: waits until it has something to do or `until` passes (then `None`);
+    /// moves the queued lines it must write into `batch`.
+    pub(crate) fn next(&self, batch: &mut VecDeque<Bytes>, until: Option<Instant>) -> Option<Next> {
         let mut s = self.state.lock();
         loop {
             if s.stopped {
-                return Next::Stop;
+                return Some(Next::Stop);
             }
             if !s.queue.is_empty() && (s.handed_off || s.closing) {
                 std::mem::swap(&mut s.queue, batch);
-                return Next::Write;
+                return Some(Next::Write);
             }
             if s.queue.is_empty() {
                 // Caught up: the engine may write directly again.
                 s.handed_off = false;
                 if s.closing {
-                    return Next::Close;
+                    return Some(Next::Close);
                 }
             }
-            self.changed.wait(&mut s);
+            match until {
+                Some(at) => {
+                    if self.changed.wait_until(&mut s, at).timed_out() {
+                        return None;
+                    }
+                }
+                None => self.changed.wait(&mut s),
+            }
         }
     }
 
@@ -209,7 +217,7 @@ mod tests {
         let o = Outbox::new(100, 5);
         assert_eq!(o.push(line("abc\n")), Ok(()));
         let mut batch = VecDeque::new();
-        assert!(o.take_direct(&mut batch));
+        assert_eq!(o.take_direct(&mut batch), Some(true));
         // Taken but not yet written: still counted.
         assert_eq!(o.push(line("de\n")), Err(Full));
         o.written(4);
@@ -221,22 +229,26 @@ mod tests {
         let o = Outbox::new(10, 1000);
         o.push(line("a\n")).expect("room");
         let mut batch = VecDeque::new();
-        assert!(o.take_direct(&mut batch));
+        assert_eq!(o.take_direct(&mut batch), Some(true));
         assert_eq!(batch, [line("a\n")]);
         // The socket took nothing: the rest goes back in front, in order.
         o.push(line("b\n")).expect("room");
         o.hand_off(&mut batch);
         assert!(batch.is_empty());
         o.push(line("c\n")).expect("room");
-        assert!(!o.take_direct(&mut batch), "the writer owns the socket now");
-        assert_eq!(o.next(&mut batch), Next::Write);
+        assert_eq!(
+            o.take_direct(&mut batch),
+            Some(false),
+            "the writer owns the sink now"
+        );
+        assert_eq!(o.next(&mut batch, None), Some(Next::Write));
         assert_eq!(batch, [line("a\n"), line("b\n"), line("c\n")]);
         batch.clear();
         // Once the writer has caught up the engine writes directly again.
         o.close();
-        assert_eq!(o.next(&mut batch), Next::Close);
+        assert_eq!(o.next(&mut batch, None), Some(Next::Close));
         o.push(line("d\n")).expect("ignored after close");
-        assert!(!o.take_direct(&mut batch));
+        assert_eq!(o.take_direct(&mut batch), None);
     }
 
     #[test]
@@ -245,10 +257,10 @@ mod tests {
         o.push(line("a\n")).expect("room");
         o.close();
         let mut batch = VecDeque::new();
-        assert_eq!(o.next(&mut batch), Next::Write);
+        assert_eq!(o.next(&mut batch, None), Some(Next::Write));
         assert_eq!(batch, [line("a\n")]);
         batch.clear();
-        assert_eq!(o.next(&mut batch), Next::Close);
+        assert_eq!(o.next(&mut batch, None), Some(Next::Close));
     }
 
     #[test]
@@ -256,11 +268,11 @@ mod tests {
         let o = std::sync::Arc::new(Outbox::new(10, 1000));
         let writer = {
             let o = o.clone();
-            std::thread::spawn(move || o.next(&mut VecDeque::new()))
+            std::thread::spawn(move || o.next(&mut VecDeque::new(), None))
         };
         o.push(line("a\n")).expect("room");
         o.stop();
-        assert_eq!(writer.join().expect("writer"), Next::Stop);
+        assert_eq!(writer.join().expect("writer"), Some(Next::Stop));
         assert!(o.is_closing());
     }
 

@@ -1,7 +1,7 @@
-//! The engine thread: owns the `Hall` (every room), applies inputs in arrival order and carries out its
-//! actions. It sleeps on its channel until the next input or the hall's next deadline (no
-//! fixed tick), handles everything already queued as one batch, then writes each touched
-//! connection once and hands the batch's log records to the log thread at once.
+//! The engine thread: owns the `Hall` (every room), applies inputs in arrival order and
+//! carries out its actions. It sleeps on its channel until the next input or the hall's next
+//! deadline (no fixed tick), handles everything already queued as one batch, then writes each
+//! touched connection once and hands the batch's log records to the log thread at once.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -15,8 +15,9 @@ use chatcore::{Action, ClientId, DisconnectCause, Frame, Input, LogRecord, Now};
 use slog::{Logger, debug, error};
 
 use crate::clock::Clock;
-use crate::conn::Conn;
+use crate::conn::Shared;
 use crate::logfile::LogQueue;
+use crate::store::Store;
 
 /// How long shutdown waits for connections to flush their goodbye and close.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
@@ -24,13 +25,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
 /// Most inputs handled before the engine writes and logs what they produced.
 const BATCH: usize = 256;
 
-/// What the acceptor, the readers and the server handle tell the engine.
+/// What the door, the readers and the shutdown handle tell the engine.
 #[derive(Debug)]
 pub(crate) enum Msg {
     /// A new connection; its reader starts after this is sent.
     Connect {
-        /// The connection, shared with its threads.
-        conn: Arc<Conn>,
+        /// The connection, shared with its transport's halves.
+        conn: Arc<Shared>,
     },
     /// The lines of one read from a reader.
     Frames {
@@ -46,13 +47,13 @@ pub(crate) enum Msg {
         /// Why.
         cause: DisconnectCause,
     },
-    /// The acceptor is at the socket cap: evict a connection still choosing a nickname (if
+    /// The door is at the connection cap: evict a connection still choosing a nickname (if
     /// any) so a newcomer can be admitted instead of refused, and say whether one was.
     Evict {
         /// Where the answer goes.
         reply: SyncSender<bool>,
     },
-    /// Look at the stop flag (sent by `Server::shutdown`).
+    /// Look at the stop flag (sent by `ShutdownHandle::shutdown`).
     Wake,
 }
 
@@ -62,7 +63,7 @@ pub(crate) struct Engine {
     /// Where `now` comes from.
     clock: Clock,
     /// Connections the room knows about, by id.
-    conns: HashMap<ClientId, Arc<Conn>>,
+    conns: HashMap<ClientId, Arc<Shared>>,
     /// Connections with lines queued in this batch.
     dirty: Vec<ClientId>,
     /// Log records of this batch, sent to the log thread together.
@@ -70,8 +71,12 @@ pub(crate) struct Engine {
     /// The log thread's queue (bounded; past it records are counted as lost, so the chat
     /// never waits for the log).
     log: Arc<LogQueue>,
-    /// Set by `Server::shutdown`.
+    /// Set by `ShutdownHandle::shutdown`.
     stopping: Arc<AtomicBool>,
+    /// Makes durable what the hall reports as durable, before a line that confirms it.
+    store: Box<dyn Store>,
+    /// Something was staged in the store and not committed yet.
+    staged: bool,
     /// Diagnostics.
     diag: Logger,
     /// Connections found slow while draining, disconnected once the drain ends.
@@ -86,6 +91,7 @@ impl Engine {
         clock: Clock,
         log: Arc<LogQueue>,
         stopping: Arc<AtomicBool>,
+        store: Box<dyn Store>,
         diag: Logger,
     ) -> Self {
         Engine {
@@ -96,6 +102,8 @@ impl Engine {
             records: Vec::new(),
             log,
             stopping,
+            store,
+            staged: false,
             diag,
             slow: Vec::new(),
             batch: VecDeque::new(),
@@ -158,7 +166,7 @@ impl Engine {
                     return;
                 };
                 // The peer may still read (half-close): let the writer flush what is queued.
-                conn.outbox.close();
+                conn.close();
                 conn.release_slot();
                 self.input(now, Input::Disconnect { id, cause });
             }
@@ -185,6 +193,9 @@ impl Engine {
             while let Some(action) = self.hall.poll_action() {
                 match action {
                     Action::Send { to, line } => {
+                        if std::mem::take(&mut self.staged) {
+                            self.commit();
+                        }
                         if let Some(conn) = self.conns.get(&to) {
                             match conn.outbox.push(line) {
                                 Ok(()) => self.dirty.push(to),
@@ -194,12 +205,17 @@ impl Engine {
                     }
                     Action::Close { id } => {
                         if let Some(conn) = self.conns.get(&id) {
-                            conn.outbox.close();
+                            conn.close();
                             conn.release_slot();
                         }
                     }
                     Action::Log(record) => self.records.push(record),
-                    other => debug!(self.diag, "unknown action"; "action" => ?other),
+                    // Durable changes (issue #14) go to the store, committed before the
+                    // next line is queued: no confirmation is sent before its change is kept.
+                    other => {
+                        self.store.stage(&other);
+                        self.staged = true;
+                    }
                 }
             }
             if self.slow.is_empty() {
@@ -218,8 +234,18 @@ impl Engine {
         }
     }
 
+    /// Makes what was staged durable; a failure is reported and the chat goes on.
+    fn commit(&mut self) {
+        if let Err(e) = self.store.commit() {
+            error!(self.diag, "cannot save durable changes"; "error" => %e);
+        }
+    }
+
     /// Writes each connection touched by the batch once, and logs the batch.
     fn flush(&mut self) {
+        if std::mem::take(&mut self.staged) {
+            self.commit();
+        }
         self.dirty.sort_unstable();
         self.dirty.dedup();
         for id in self.dirty.drain(..) {
@@ -279,6 +305,9 @@ impl Drop for Engine {
         self.stopping.store(true, Ordering::Release);
         for (_, conn) in self.conns.drain() {
             conn.kill(DisconnectCause::Error);
+        }
+        if std::mem::take(&mut self.staged) {
+            self.commit();
         }
         self.log.push(self.records.drain(..));
         // No more records: the log thread writes what it has and ends.
