@@ -149,6 +149,12 @@ impl Server {
         self.local_addr
     }
 
+    /// The runtime's door, for another transport to serve the same rooms (WebSocket, the
+    /// in-process [`chat_runtime::local`] one); the connection cap counts them all.
+    pub fn door(&self) -> Door {
+        self.runtime.door()
+    }
+
     /// A handle that can stop the server from another thread.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         self.runtime.shutdown_handle()
