@@ -10,13 +10,15 @@
 # e.g.   benches/scripts/bench-server.sh ladder-5000 /tmp/chatlog 10 \
 #            --clients 10 --rate 5000 --duration 10 --warmup 2 --drain 5
 # More server flags in SERVER_ARGS, e.g. SERVER_ARGS="--max-connections 1100" (they are
-# printed with the command). Build first: cargo build --release -p chat-tcp -p chat-benches
+# printed with the command); SERVER_CPUS and LOAD_CPUS pin the server and the generator
+# with taskset (e.g. SERVER_CPUS=0 LOAD_CPUS=1).
+# Build first: cargo build --release -p chat-tcp -p chat-benches
 set -u
 label=$1; logdir=$2; cap=$3; shift 3
 cd "$(dirname "$0")/../.."
 port=$(( 20000 + RANDOM % 20000 ))
 mkdir -p "$logdir"; rm -f "$logdir/server.txt"
-target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt" \
+${SERVER_CPUS:+taskset -c $SERVER_CPUS} target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt" \
     --flood-rate 0 --capacity "$cap" ${SERVER_ARGS:-} 2>>"$logdir/server-stderr.txt" &
 spid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
@@ -30,7 +32,7 @@ for _ in $(seq 45); do
 done
 before=$(cut -d' ' -f1-3 /proc/loadavg)
 when=$(date -u +%FT%TZ)
-cmd="target/release/chat-load --addr 127.0.0.1:$port --server-pid $spid --json $*"
+cmd="${LOAD_CPUS:+taskset -c $LOAD_CPUS }target/release/chat-load --addr 127.0.0.1:$port --server-pid $spid --json $*"
 out=$(mktemp)
 b0=$(busy); s0=$(awk '{print $14+$15}' "/proc/$spid/stat"); t0=$(date +%s.%N)
 TIMEFORMAT='%U %S'
@@ -42,5 +44,5 @@ kill -TERM "$spid"; wait "$spid" 2>/dev/null
 rm -f "$logdir/server.txt"
 machine=$(echo "$b0 $b1 $t0 $t1" | awk '{printf "%.2f", ($2-$1)/100/($4-$3)}')
 ours=$(echo "$s0 $s1 $gen $t0 $t1" | awk '{printf "%.2f", (($2-$1)/100+$3+$4)/($6-$5)}')
-echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
+echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_CPUS:+[server on cpu $SERVER_CPUS] }${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
 rm -f "$out"
