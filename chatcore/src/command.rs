@@ -91,6 +91,19 @@ pub enum Usage {
 }
 
 impl Usage {
+    /// Every command that takes arguments.
+    pub const ALL: [Usage; 9] = [
+        Usage::Rename,
+        Usage::Whisper,
+        Usage::Schedule,
+        Usage::Kick,
+        Usage::Me,
+        Usage::Admin,
+        Usage::Unschedule,
+        Usage::Unban,
+        Usage::Join,
+    ];
+
     /// The syntax line shown after `Usage: ` and in `/help`.
     pub fn syntax(self) -> &'static str {
         match self {

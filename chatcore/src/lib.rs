@@ -65,6 +65,7 @@
 //!   names, text, times and rate.
 //! - `rate` (internal): the token buckets of the join rate, the rename rate and the
 //!   announcement budget per address and room (PROTOCOL.md §6).
+//! - [`reply`]: every line the server sends ([`Line`], [`Reply`]), formatted and parsed.
 //! - [`log`]: the records written to `server.txt`.
 #![deny(missing_docs)]
 
@@ -78,6 +79,7 @@ pub mod io;
 pub mod log;
 pub mod nickname;
 mod rate;
+pub mod reply;
 mod room;
 pub mod roomname;
 pub mod sanitize;
@@ -90,4 +92,5 @@ pub use hall::{Hall, RoomView};
 pub use io::{Action, ClientId, DisconnectCause, Input, Now};
 pub use log::{Event, LeaveCause, LogRecord};
 pub use nickname::{NickError, NickKey, Nickname};
+pub use reply::{Line, Reply};
 pub use roomname::RoomName;

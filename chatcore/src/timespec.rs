@@ -21,7 +21,7 @@ pub struct TimeSpec {
 pub struct TimeSpecError(String);
 
 impl TimeSpecError {
-    fn new(input: &str) -> Self {
+    pub(crate) fn new(input: &str) -> Self {
         // Counting chars, not bytes, so truncation never splits a multi-byte character.
         Self(input.chars().take(MAX_ECHO_CHARS).collect())
     }

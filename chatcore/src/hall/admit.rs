@@ -12,7 +12,8 @@ use crate::error::Error;
 use crate::io::{Action, ClientId, Now, address_key};
 use crate::log::Event;
 use crate::nickname::{NickKey, Nickname};
-use crate::room::{Greeting, Member, banned_reason};
+use crate::reply::Reply;
+use crate::room::{Greeting, Member, more_minutes};
 
 /// Nickname lines a connection may try before it is closed.
 const MAX_NICK_ATTEMPTS: u32 = 20;
@@ -69,40 +70,32 @@ impl Hall {
         }
         self.log(now, Event::Connect { id, peer });
         let lobby = self.default_room();
-        let (members, cap) = (lobby.len(), self.config.capacity);
+        let (online, capacity) = (lobby.len(), self.config.capacity);
         if self.shut_down {
-            self.refuse(now, id, "The server is shutting down.");
-        } else if members >= cap {
-            let reason = format!("The chat room is full ({members}/{cap}). Try again later.");
-            self.refuse(now, id, &reason);
+            self.refuse(now, id, Reply::ShuttingDown);
+        } else if online >= capacity {
+            self.refuse(now, id, Reply::Full { online, capacity });
         } else if self.over_limit(
             peer,
             |h, ip| h.per_ip.get(&address_key(ip)),
             self.config.max_per_ip,
         ) {
             let max = self.config.max_per_ip;
-            let reason = format!("Too many connections from your address (max {max}). Bye.");
-            self.refuse(now, id, &reason);
+            self.refuse(now, id, Reply::TooManyFromAddress { max });
         } else if self.over_limit(
             peer,
             |h, ip| h.per_subnet.get(&subnet_key(ip)),
             self.config.max_per_subnet,
         ) {
             let max = self.config.max_per_subnet;
-            let reason = format!("Too many connections from your network (max {max}). Bye.");
-            self.refuse(now, id, &reason);
+            self.refuse(now, id, Reply::TooManyFromNetwork { max });
         } else {
             if self.pending.len() >= self.config.max_pending {
                 self.evict_waiting(now);
             }
             self.pending
                 .push_back((now.instant + self.config.nick_timeout, id));
-            self.reply(
-                id,
-                format_args!(
-                    "Welcome to the open chat ({members}/{cap} online). Enter a nickname:"
-                ),
-            );
+            self.reply(id, Reply::Prompt { online, capacity });
         }
         Ok(())
     }
@@ -130,11 +123,7 @@ impl Hall {
             .map(|&(_, id)| id)
             .find(|id| per_address.get(&key(id)) == Some(&most))?;
         self.pending.retain(|&(_, p)| p != victim);
-        self.refuse(
-            now,
-            victim,
-            "Too many connections are waiting for a nickname. Bye.",
-        );
+        self.refuse(now, victim, Reply::TooManyWaiting);
         Some(victim)
     }
 
@@ -190,65 +179,59 @@ impl Hall {
                 break;
             }
             self.pending.pop_front();
-            self.refuse(now, id, "No nickname chosen in time. Bye.");
+            self.refuse(now, id, Reply::NickTimeout);
         }
     }
 
     pub(super) fn handle_nickname(&mut self, now: Now, id: ClientId, frame: Frame) {
         if matches!(&frame, Frame::Line(t) if t.trim().eq_ignore_ascii_case("/quit")) {
             self.pending.retain(|&(_, p)| p != id);
-            return self.refuse(now, id, "Bye.");
+            return self.refuse(now, id, Reply::ByeAtPrompt);
         }
         // Every frame counts, refused ones too: each one costs a reply and a log line.
         if let Some(client) = self.clients.get_mut(&id) {
             client.attempts += 1;
             if client.attempts > MAX_NICK_ATTEMPTS {
                 self.pending.retain(|&(_, p)| p != id);
-                return self.refuse(now, id, "Too many nickname attempts. Bye.");
+                return self.refuse(now, id, Reply::TooManyAttempts);
             }
         }
         let text = match frame {
             Frame::Line(text) => text,
             Frame::TooLong => {
                 let max = self.config.max_line_bytes;
-                let reason = format!("Line too long (max {max} bytes). Enter a nickname:");
-                return self.reject(now, id, reason);
+                return self.reject(now, id, Reply::NickLineTooLong { max });
             }
-            Frame::InvalidUtf8 => {
-                let reason = "Line is not valid UTF-8. Enter a nickname:".to_owned();
-                return self.reject(now, id, reason);
-            }
+            Frame::InvalidUtf8 => return self.reject(now, id, Reply::NickNotUtf8),
         };
         // Not sanitised first: a nickname with a control or bidi character is refused, not
         // silently cleaned into a different name.
         let nick = match Nickname::parse(text.trim_matches([' ', '\t'])) {
             Ok(nick) => nick,
-            Err(e) => return self.reject(now, id, format!("{e} Enter another:")),
+            Err(error) => return self.reject(now, id, Reply::BadNicknameAgain { error }),
         };
         // Unique on the whole server, whatever room its owner is in (PROTOCOL.md §8).
         if self.cx.nicks.contains_key(&nick.key()) {
-            let reason = format!("Nickname \"{nick}\" is already taken. Enter another:");
-            return self.reject(now, id, reason);
+            let nick = (&nick).into();
+            return self.reject(now, id, Reply::NickTakenAgain { nick });
         }
         let peer = self.clients.get(&id).and_then(|c| c.peer);
         let lobby = self.default_room();
-        let (members, cap, name) = (lobby.len(), self.config.capacity, lobby.name().clone());
-        if members >= cap {
+        let (online, capacity) = (lobby.len(), self.config.capacity);
+        let name = lobby.name().clone();
+        if online >= capacity {
             self.pending.retain(|&(_, p)| p != id);
-            let reason = format!("The chat room is full ({members}/{cap}). Try again later.");
-            return self.refuse(now, id, &reason);
+            return self.refuse(now, id, Reply::Full { online, capacity });
         }
         if let Some(left) = self.ban_remaining(DEFAULT, &nick.key(), peer, now) {
             self.pending.retain(|&(_, p)| p != id);
-            return self.refuse(now, id, &banned_reason(name.as_str(), left));
+            let (room, left) = ((&name).into(), more_minutes(left));
+            return self.refuse(now, id, Reply::Banned { room, left });
         }
         if let Err(wait) = self.take_join(peer, now) {
             self.pending.retain(|&(_, p)| p != id);
-            let reason = format!(
-                "Too many joins from your address; try again in {} s. Bye.",
-                wait.as_secs().max(1)
-            );
-            return self.refuse(now, id, &reason);
+            let secs = wait.as_secs().max(1);
+            return self.refuse(now, id, Reply::TooManyJoinsAtPrompt { secs });
         }
         self.pending.retain(|&(_, p)| p != id);
         self.log_unlogged(now, id);
@@ -289,8 +272,9 @@ impl Hall {
 
     /// A refused input from a connection without a nickname: reply, and log it (only its
     /// first few refusals one by one; the rest are counted for [`Hall::log_unlogged`]).
-    fn reject(&mut self, now: Now, id: ClientId, reason: String) {
-        self.reply(id, format_args!("{reason}"));
+    fn reject(&mut self, now: Now, id: ClientId, reply: Reply<'_>) {
+        let reason = reply.to_string();
+        self.reply(id, reply);
         if let Some(c) = self.clients.get_mut(&id) {
             if c.attempts > LOGGED_NICK_REFUSALS {
                 c.unlogged += 1;
@@ -308,17 +292,12 @@ impl Hall {
     }
 
     /// Tells a connection without a nickname why it is turned away and closes it.
-    pub(super) fn refuse(&mut self, now: Now, id: ClientId, reason: &str) {
+    pub(super) fn refuse(&mut self, now: Now, id: ClientId, reply: Reply<'_>) {
         self.mark_closing(id);
         self.log_unlogged(now, id);
-        self.reply(id, format_args!("{reason}"));
+        let reason = reply.to_string();
+        self.reply(id, reply);
         self.actions.push_back(Action::Close { id });
-        self.log(
-            now,
-            Event::Refused {
-                id,
-                reason: reason.to_owned(),
-            },
-        );
+        self.log(now, Event::Refused { id, reason });
     }
 }

@@ -1,9 +1,10 @@
 //! Connections going away, and the server shutting down.
 
-use super::{Hall, State, server_line};
+use super::{Hall, State};
 use crate::error::Error;
 use crate::io::{Action, ClientId, DisconnectCause, Now, address_key};
 use crate::log::{Event, LeaveCause};
+use crate::reply::Reply;
 
 use super::admit::subnet_key;
 
@@ -14,7 +15,7 @@ impl Hall {
         let now = self.clamp(now);
         let members = self.rooms.values().map(|s| s.room.len()).sum();
         self.log(now, Event::Shutdown { members });
-        let line = server_line(format_args!("The server is shutting down."));
+        let line = Reply::ShuttingDown.to_bytes();
         // Members room by room in join order, then everyone still choosing a nickname.
         let rids: Vec<_> = self.rooms.keys().copied().collect();
         for rid in rids {

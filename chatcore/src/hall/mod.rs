@@ -21,7 +21,8 @@ use crate::io::{Action, ClientId, Input, Now, address_key};
 use crate::log::{Event, LogRecord};
 use crate::nickname::{NickKey, Nickname};
 use crate::rate::{Buckets, Rate};
-use crate::room::{Cx, Request, Room, server_line};
+use crate::reply::Reply;
+use crate::room::{Cx, Request, Room};
 use crate::roomname::RoomName;
 
 /// The server: every connection and every room, as one pure state machine.
@@ -391,10 +392,10 @@ impl Hall {
     }
 
     /// A `[Server]:` line to one connection.
-    fn reply(&mut self, to: ClientId, text: std::fmt::Arguments<'_>) {
+    fn reply(&mut self, to: ClientId, reply: Reply<'_>) {
         self.actions.push_back(Action::Send {
             to,
-            line: server_line(text),
+            line: reply.to_bytes(),
         });
     }
 

@@ -4,7 +4,8 @@ use super::{Hall, RoomId, Slot, State};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
-use crate::room::{Greeting, Room, banned_reason, valid_code};
+use crate::reply::{Name, Reply};
+use crate::room::{Greeting, Room, more_minutes, valid_code, wrap_list};
 use crate::roomname::RoomName;
 
 impl Hall {
@@ -53,26 +54,24 @@ impl Hall {
     pub(super) fn list_rooms(&mut self, now: Now, id: ClientId, here: RoomId) {
         let max = self.config.max_output_line();
         let cap = self.config.capacity;
-        let mut lines = vec![format!("Rooms ({}): ", self.rooms.len())];
-        for (i, slot) in self.rooms.values().enumerate() {
+        let count = self.rooms.len();
+        let head = Reply::Rooms { count, list: "" }.to_string().len();
+        let entries = self.rooms.values().map(|slot| {
             let room = &slot.room;
             let code = if room.has_code() { " (code)" } else { "" };
-            let entry = format!("{} {}/{cap}{code}", room.name(), room.len());
-            let sep = if i == 0 { "" } else { ", " };
-            let cur = lines.last().map_or(0, String::len);
-            // "[Server]: " + line + sep + entry + "\n" must fit the output cap.
-            if cur + sep.len() + entry.len() + 12 > max {
-                lines.push(String::from("... "));
-            } else if let Some(l) = lines.last_mut() {
-                l.push_str(sep);
-            }
-            if let Some(l) = lines.last_mut() {
-                l.push_str(&entry);
-            }
-        }
+            format!("{} {}/{cap}{code}", room.name(), room.len())
+        });
+        let lists = wrap_list(head, entries, max);
         self.with_room(now, here, |room, _| {
-            for l in lines {
-                room.reply(id, format_args!("{l}"));
+            for (i, list) in lists.iter().enumerate() {
+                let list = list.as_str();
+                room.reply(
+                    id,
+                    match i {
+                        0 => Reply::Rooms { count, list },
+                        _ => Reply::More { list },
+                    },
+                );
             }
         });
     }
@@ -86,12 +85,12 @@ impl Hall {
         typed: &str,
         code: Option<&str>,
     ) {
-        let refuse = |hall: &mut Hall, reason: String| {
-            hall.with_room(now, from, |room, _| room.reject(now, id, reason));
+        let refuse = |hall: &mut Hall, reply: Reply<'_>| {
+            hall.with_room(now, from, |room, _| room.reject(now, id, reply));
         };
         let name = match RoomName::parse(typed) {
             Ok(name) => name,
-            Err(e) => return refuse(self, e.to_string()),
+            Err(error) => return refuse(self, Reply::BadRoomName { error }),
         };
         let peer = self.clients.get(&id).and_then(|c| c.peer);
         let Some(nick) = self.nickname(id).cloned() else {
@@ -101,17 +100,35 @@ impl Hall {
         match self.by_key.get(&name.key()).copied() {
             Some(rid) if rid == from => {
                 let name = self.rooms[&rid].room.name().clone();
-                refuse(self, format!("You are already in \"{name}\"."));
+                refuse(
+                    self,
+                    Reply::AlreadyInRoom {
+                        room: (&name).into(),
+                    },
+                );
             }
             Some(rid) => {
                 let room = &self.rooms[&rid].room;
                 let name = room.name().clone();
-                let n = room.len();
+                let online = room.len();
+                let room_name = Name::from(&name);
                 if room.is_full() {
-                    return refuse(self, format!("The room \"{name}\" is full ({n}/{cap})."));
+                    let full = Reply::RoomFull {
+                        room: room_name,
+                        online,
+                        capacity: cap,
+                    };
+                    return refuse(self, full);
                 }
                 if let Some(left) = self.ban_remaining(rid, &nick.key(), peer, now) {
-                    return refuse(self, banned_reason(name.as_str(), left));
+                    let left = more_minutes(left);
+                    return refuse(
+                        self,
+                        Reply::Banned {
+                            room: room_name,
+                            left,
+                        },
+                    );
                 }
                 // Charged before the code is checked: a guess at a code costs a join, so
                 // codes cannot be guessed quickly.
@@ -121,8 +138,8 @@ impl Hall {
                 let room = &self.rooms[&rid].room;
                 if !room.code_matches(code) {
                     let reason = match code {
-                        None => format!("The room \"{name}\" needs a code: /join {name} <code>"),
-                        Some(_) => format!("Wrong code for \"{name}\"."),
+                        None => Reply::NeedsCode { room: room_name },
+                        Some(_) => Reply::WrongCode { room: room_name },
                     };
                     return refuse(self, reason);
                 }
@@ -131,19 +148,13 @@ impl Hall {
             None => {
                 let max = self.config.max_rooms;
                 if self.rooms.len() >= max {
-                    return refuse(
-                        self,
-                        format!(
-                            "The server already has {max} rooms (max {max}); join one of them."
-                        ),
-                    );
+                    return refuse(self, Reply::TooManyRooms { max });
                 }
                 let code = match code.map(valid_code) {
                     None => None,
                     Some(Some(code)) => Some(code),
                     Some(None) => {
-                        let reason = "A code is 4-32 visible characters, without spaces.";
-                        return refuse(self, reason.to_owned());
+                        return refuse(self, Reply::BadCode);
                     }
                 };
                 if let Err(wait) = self.take_join(peer, now) {
@@ -178,9 +189,8 @@ impl Hall {
 }
 
 /// The refusal of a join over the join rate.
-fn join_wait(wait: std::time::Duration) -> String {
-    format!(
-        "You are joining rooms too often; try again in {} s.",
-        wait.as_secs().max(1)
-    )
+fn join_wait(wait: std::time::Duration) -> Reply<'static> {
+    Reply::JoiningTooOften {
+        secs: wait.as_secs().max(1),
+    }
 }

@@ -2,12 +2,12 @@
 
 use std::collections::VecDeque;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use time::OffsetDateTime;
 
 use super::Room;
 use crate::io::{ClientId, Now};
-use crate::timespec::format_offset;
+use crate::reply::{Line, Offset, Reply, Stamp};
 
 /// The last `Config::history` public lines (chat, `/me` actions, fired schedules) as they
 /// were delivered, with their delivery time. Each entry shares the delivered bytes, so
@@ -48,31 +48,34 @@ impl Room {
             return;
         }
         let offset = self.config.utc_offset;
-        let off = format_offset(offset);
-        if n == 1 {
-            self.reply(id, format_args!("Last message (time in {off}):"));
-        } else {
-            self.reply(id, format_args!("Last {n} messages (times in {off}):"));
-        }
+        self.reply(
+            id,
+            match n {
+                1 => Reply::BacklogOne {
+                    offset: Offset(offset),
+                },
+                count => Reply::BacklogMany {
+                    count,
+                    offset: Offset(offset),
+                },
+            },
+        );
         for i in 0..n {
             let Some((at, line)) = self.backlog.lines.get(i) else {
                 break;
             };
             let at = at.to_offset(offset);
-            let mut b = BytesMut::with_capacity(8 + line.len());
-            let stamp = [
-                b'[',
-                b'0' + at.hour() / 10,
-                b'0' + at.hour() % 10,
-                b':',
-                b'0' + at.minute() / 10,
-                b'0' + at.minute() % 10,
-                b']',
-                b' ',
-            ];
-            b.put_slice(&stamp);
-            b.put_slice(line);
-            self.send(id, b.freeze());
+            let at = Stamp {
+                hour: at.hour(),
+                minute: at.minute(),
+            };
+            // Kept lines are lines this room formatted: UTF-8, ending in `\n`.
+            let text = line.strip_suffix(b"\n").unwrap_or(line);
+            let Ok(line) = std::str::from_utf8(text) else {
+                continue;
+            };
+            let out = Line::Backlog { at, line }.to_bytes();
+            self.send(id, out);
         }
     }
 }

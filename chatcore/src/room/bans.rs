@@ -8,6 +8,7 @@ use super::Room;
 use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::{NickKey, Nickname};
+use crate::reply::{Minutes, Reply};
 
 /// Most bans a room keeps; past it, a new ban replaces the one that ends soonest.
 const MAX_BANS: usize = 100;
@@ -51,18 +52,9 @@ impl Bans {
     }
 }
 
-/// `9 more minutes` (rounded up), `1 more minute`.
-fn more_minutes(left: Duration) -> String {
-    match left.as_secs().div_ceil(60).max(1) {
-        1 => "1 more minute".to_owned(),
-        n => format!("{n} more minutes"),
-    }
-}
-
-/// The refusal of someone banned from the room called `room`:
-/// `You are banned from "lobby" for 9 more minutes.`
-pub(crate) fn banned_reason(room: &str, left: Duration) -> String {
-    format!("You are banned from \"{room}\" for {}.", more_minutes(left))
+/// How long a ban still holds, in minutes rounded up (at least 1).
+pub(crate) fn more_minutes(left: Duration) -> Minutes {
+    Minutes(left.as_secs().div_ceil(60).max(1))
 }
 
 impl Room {
@@ -95,21 +87,22 @@ impl Room {
             return self.only_admin(now, id);
         }
         self.log_command(now, id, "/bans");
-        let lines: Vec<String> = self
+        let lines: Vec<_> = self
             .bans
             .list
             .iter()
             .filter(|b| b.until > now.instant)
             .map(|b| {
                 let left = more_minutes(b.until - now.instant);
-                format!("{} is banned for {left}.", b.nick)
+                let nick = (&b.nick).into();
+                Reply::BanEntry { nick, left }.to_bytes()
             })
             .collect();
         if lines.is_empty() {
-            return self.reply(id, format_args!("Nobody is banned."));
+            return self.reply(id, Reply::NobodyBanned);
         }
         for l in lines {
-            self.reply(id, format_args!("{l}"));
+            self.send(id, l);
         }
     }
 
@@ -127,7 +120,7 @@ impl Room {
             .position(|b| b.until > at && Some(b.nick.key()) == key);
         let (Some(i), Some(by)) = (found, self.nickname(id).cloned()) else {
             let typed = super::member::truncate(typed, 32);
-            return self.reject(now, id, format!("Nobody named \"{typed}\" is banned."));
+            return self.reject(now, id, Reply::NotBanned { typed: &typed });
         };
         let ban = self.bans.list.remove(i);
         self.log(
@@ -137,6 +130,7 @@ impl Room {
                 nick: ban.nick.clone(),
             },
         );
-        self.reply(id, format_args!("{} may enter again.", ban.nick));
+        let nick = (&ban.nick).into();
+        self.reply(id, Reply::Unbanned { nick });
     }
 }

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::{Room, server_line};
+use super::Room;
 use crate::config::Config;
 use crate::io::{ClientId, Now};
 use crate::rate::{Buckets, Rate};
+use crate::reply::Reply;
 
 /// How long after the first folded announcement its summary comes, so the count covers
 /// the burst rather than its first line.
@@ -99,13 +100,11 @@ impl Room {
         let Some(n) = self.churn.take_due(now.instant) else {
             return;
         };
-        let line = if n == 1 {
-            server_line(format_args!("1 more join, leave or rename was not shown."))
-        } else {
-            server_line(format_args!(
-                "{n} more joins, leaves and renames were not shown."
-            ))
-        };
+        let line = match n {
+            1 => Reply::OneNotShown,
+            count => Reply::NotShown { count },
+        }
+        .to_bytes();
         self.broadcast(&line, None);
     }
 }

@@ -6,6 +6,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::Room;
 use crate::io::{ClientId, Now};
 use crate::log::Event;
+use crate::reply::Reply;
 
 /// Shortest and longest code, in Unicode scalar values.
 const CODE_CHARS: core::ops::RangeInclusive<usize> = 4..=32;
@@ -23,24 +24,18 @@ impl Room {
             None => {
                 self.code = None;
                 self.log(now, Event::Code { nick, set: false });
-                self.reply(
-                    id,
-                    format_args!("The participation code is cleared; anyone may join."),
-                );
+                self.reply(id, Reply::CodeCleared);
             }
             Some(code) => {
                 let Some(code) = valid_code(code) else {
                     // The reason never echoes the code.
-                    let reason = "A code is 4-32 visible characters, without spaces.";
-                    return self.reject(now, id, reason.to_owned());
+                    return self.reject(now, id, Reply::BadCode);
                 };
                 self.code = Some(code);
                 self.log(now, Event::Code { nick, set: true });
                 let name = self.name.clone();
-                self.reply(
-                    id,
-                    format_args!("The participation code is set; /join {name} <code> enters."),
-                );
+                let room = (&name).into();
+                self.reply(id, Reply::CodeSet { room });
             }
         }
     }

@@ -1,8 +1,9 @@
 //! Entering a room: the welcome, the admin line, and telling the others.
 
-use super::{Member, Room, server_line};
+use super::{Member, Room};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
+use crate::reply::{Name, Reply};
 
 /// Which welcome a member entering a room gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,37 +31,38 @@ impl Room {
                 nick: nick.clone(),
             },
         );
-        let (n, cap) = (self.members.len(), self.config.capacity);
-        match greeting {
-            Greeting::Welcome => self.reply(
-                id,
-                format_args!("Welcome, {nick}! {n}/{cap} online. Type /help for commands."),
-            ),
-            Greeting::Joined => {
-                let name = self.name.clone();
-                self.reply(
-                    id,
-                    format_args!("You joined \"{name}\" ({n}/{cap} online)."),
-                );
-            }
-            Greeting::Created => {
-                let name = self.name.clone();
-                self.reply(
-                    id,
-                    format_args!("You created \"{name}\" and are its admin."),
-                );
-            }
-        }
+        let (online, capacity) = (self.members.len(), self.config.capacity);
+        let name = self.name.clone();
+        let room = Name::from(&name);
+        self.reply(
+            id,
+            match greeting {
+                Greeting::Welcome => Reply::Welcome {
+                    nick: (&nick).into(),
+                    online,
+                    capacity,
+                },
+                Greeting::Joined => Reply::JoinedRoom {
+                    room,
+                    online,
+                    capacity,
+                },
+                Greeting::Created => Reply::CreatedRoom { room },
+            },
+        );
         // The first member of an empty room is its admin (PROTOCOL.md §4, §8).
         if self.admin.is_none() {
             self.admin = Some(id);
             if greeting != Greeting::Created {
-                self.reply(id, format_args!("You are the admin."));
+                self.reply(id, Reply::YouAreAdmin);
             }
         }
         self.send_backlog(id);
         self.send_notice(id);
-        let line = server_line(format_args!("{nick} has joined the chat."));
+        let line = Reply::HasJoined {
+            nick: (&nick).into(),
+        }
+        .to_bytes();
         self.announce(now, peer, &line, Some(id));
     }
 }

@@ -1,9 +1,10 @@
 //! Members leaving: disconnects, quits, moving to another room, shutdown, and the admin
 //! role passing on.
 
-use super::{Cx, Member, Room, server_line};
+use super::{Cx, Member, Room};
 use crate::io::{Action, ClientId, Now};
 use crate::log::{Event, LeaveCause};
+use crate::reply::Reply;
 
 impl Room {
     /// Removes a member whose connection went away (or quit): tells the others, hands the
@@ -13,7 +14,8 @@ impl Room {
             return;
         };
         cx.nicks.remove(&m.nick.key());
-        self.left(now, id, &m, was_admin, cause, "has left the chat.");
+        let nick = (&m.nick).into();
+        self.left(now, id, &m, was_admin, cause, Reply::HasLeft { nick });
     }
 
     /// Removes a member that goes to another room with `/join`: the others get
@@ -21,14 +23,11 @@ impl Room {
     /// elsewhere, with no schedules counted there.
     pub(crate) fn exit(&mut self, now: Now, id: ClientId) -> Option<Member> {
         let (mut m, was_admin) = self.take_member(id)?;
-        self.left(
-            now,
-            id,
-            &m,
-            was_admin,
-            LeaveCause::Moved,
-            "has left the room.",
-        );
+        let nick = m.nick.clone();
+        let left = Reply::LeftRoom {
+            nick: (&nick).into(),
+        };
+        self.left(now, id, &m, was_admin, LeaveCause::Moved, left);
         m.schedules = 0;
         Some(m)
     }
@@ -78,7 +77,7 @@ impl Room {
         m: &Member,
         was_admin: bool,
         cause: LeaveCause,
-        what: &str,
+        what: Reply<'_>,
     ) {
         self.log_open_flood(now, m);
         self.detach_schedules_of(id);
@@ -89,7 +88,7 @@ impl Room {
                 cause,
             },
         );
-        let line = server_line(format_args!("{} {what}", m.nick));
+        let line = what.to_bytes();
         self.announce(now, m.peer, &line, None);
         if was_admin {
             self.announce_admin(now, m.peer);
@@ -104,7 +103,10 @@ impl Room {
         };
         if let Some(nick) = self.nickname(admin).cloned() {
             self.log(now, Event::Admin { nick: nick.clone() });
-            let line = server_line(format_args!("{nick} is now the admin."));
+            let line = Reply::NewAdmin {
+                nick: (&nick).into(),
+            }
+            .to_bytes();
             if !self.announce(now, source, &line, None) {
                 self.send(admin, line);
             }

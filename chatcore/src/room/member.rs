@@ -1,12 +1,13 @@
 //! What a member's line does: chat and every command.
 
-use super::{Cx, Request, Room, line, server_line};
+use super::{Cx, Request, Room, wrap_list};
 use crate::command::{self, Command};
 use crate::decoder::Frame;
 use crate::flood::Verdict;
 use crate::io::{Action, ClientId, Now};
 use crate::log::{Event, LeaveCause};
 use crate::nickname::{NickError, Nickname};
+use crate::reply::{HELP, HelpLine, KickReason, Line, Name, Reply};
 use crate::sanitize::{is_blank, sanitize};
 
 /// Longest user-typed word echoed back in a reply, in bytes.
@@ -37,10 +38,7 @@ impl Room {
                 );
             }
             Verdict::DropAndWarn => {
-                self.reply(
-                    id,
-                    format_args!("You are sending too fast; some lines were not sent."),
-                );
+                self.reply(id, Reply::TooFast);
                 return None;
             }
             Verdict::Drop => return None,
@@ -61,7 +59,10 @@ impl Room {
             }
             // A nickname with a control or bidi character is refused, not cleaned (a TAB
             // is a space here, as around a nickname at the prompt).
-            Command::Rename(_) => self.reject(now, id, NickError::InvalidChars.to_string()),
+            Command::Rename(_) => {
+                let error = NickError::InvalidChars;
+                self.reject(now, id, Reply::BadNickname { error });
+            }
             Command::Whisper { to, text } => self.whisper(now, id, to, text),
             Command::Schedule { time, text } => self.schedule(now, id, time, text, cx),
             Command::Kick { nick, reason } => self.kick(now, id, nick, reason, cx),
@@ -85,11 +86,10 @@ impl Room {
                 });
             }
             Command::Code(code) => self.set_code(now, id, code),
-            Command::Usage(u) => self.reject(now, id, format!("Usage: {}", u.syntax())),
+            Command::Usage(usage) => self.reject(now, id, Reply::Usage { usage }),
             Command::Unknown(cmd) => {
-                let cmd = truncate(cmd, ECHO_MAX);
-                let reason = format!("Unknown command \"{cmd}\". Type /help for the list.");
-                self.reject(now, id, reason);
+                let command = &truncate(cmd, ECHO_MAX);
+                self.reject(now, id, Reply::UnknownCommand { command });
             }
         }
         None
@@ -99,11 +99,10 @@ impl Room {
     fn frame_text(&mut self, now: Now, id: ClientId, frame: Frame) -> Option<String> {
         let reason = match frame {
             Frame::Line(text) => return Some(text),
-            Frame::TooLong => format!(
-                "Line too long (max {} bytes); it was not sent.",
-                self.config.max_line_bytes
-            ),
-            Frame::InvalidUtf8 => "Line is not valid UTF-8; it was not sent.".to_owned(),
+            Frame::TooLong => Reply::LineTooLong {
+                max: self.config.max_line_bytes,
+            },
+            Frame::InvalidUtf8 => Reply::NotUtf8,
         };
         self.reject(now, id, reason);
         None
@@ -137,12 +136,8 @@ impl Room {
     }
 
     pub(super) fn no_such_user(&mut self, now: Now, id: ClientId, typed: &str) {
-        let typed = truncate(typed, ECHO_MAX);
-        self.reject(
-            now,
-            id,
-            format!("No user named \"{typed}\" is in the chat."),
-        );
+        let typed = &truncate(typed, ECHO_MAX);
+        self.reject(now, id, Reply::NoSuchUser { typed });
     }
 
     /// A public line to every other member: chat (`Alice >> hi`) or an action
@@ -158,9 +153,16 @@ impl Room {
         };
         let nick = member.nick.clone();
         let out = match kind {
-            Say::Chat => line(&[nick.as_str(), " >> ", text]),
-            Say::Action => line(&["* ", nick.as_str(), " ", text]),
-        };
+            Say::Chat => Line::Chat {
+                nick: (&nick).into(),
+                text,
+            },
+            Say::Action => Line::Action {
+                nick: (&nick).into(),
+                text,
+            },
+        }
+        .to_bytes();
         if repeat_cost > 0 && out == member.last_line {
             member.flood.charge(repeat_cost, since);
         }
@@ -178,17 +180,19 @@ impl Room {
     fn rename(&mut self, now: Now, id: ClientId, typed: &str, cx: &mut Cx) {
         let new = match Nickname::parse(typed) {
             Ok(n) => n,
-            Err(e) => return self.reject(now, id, e.to_string()),
+            Err(error) => return self.reject(now, id, Reply::BadNickname { error }),
         };
         let Some(old) = self.nickname(id).cloned() else {
             return;
         };
         if new == old {
-            return self.reject(now, id, format!("You are already \"{old}\"."));
+            let nick = (&old).into();
+            return self.reject(now, id, Reply::AlreadyNamed { nick });
         }
         // Unique on the whole server, not only in this room (PROTOCOL.md §8).
         if cx.nicks.get(&new.key()).is_some_and(|&owner| owner != id) {
-            return self.reject(now, id, format!("Nickname \"{new}\" is already taken."));
+            let nick = (&new).into();
+            return self.reject(now, id, Reply::NickTaken { nick });
         }
         // Charged only for a rename that happens: a refused one tells nobody else.
         let rate = super::rename_rate(&self.config);
@@ -198,8 +202,7 @@ impl Room {
         let peer = member.peer;
         if let Err(wait) = rate.take(&mut member.renames, now.instant) {
             let secs = wait.as_secs().max(1);
-            let reason = format!("You are renaming too often; try again in {secs} s.");
-            return self.reject(now, id, reason);
+            return self.reject(now, id, Reply::RenamingTooOften { secs });
         }
         self.nicks.remove(&old.key());
         self.nicks.insert(new.key(), id);
@@ -216,11 +219,14 @@ impl Room {
                 to: new.clone(),
             },
         );
-        let line = server_line(format_args!(
-            "User \"{old}\" has changed their nickname to \"{new}\"."
-        ));
+        let line = Reply::Renamed {
+            old: (&old).into(),
+            new: (&new).into(),
+        }
+        .to_bytes();
         self.announce(now, peer, &line, Some(id));
-        self.reply(id, format_args!("You are now \"{new}\"."));
+        let nick = (&new).into();
+        self.reply(id, Reply::YouAreNow { nick });
     }
 
     fn whisper(&mut self, now: Now, id: ClientId, typed: &str, text: &str) {
@@ -228,13 +234,15 @@ impl Room {
             return self.no_such_user(now, id, typed);
         };
         if to == id {
-            return self.reject(now, id, "You cannot whisper to yourself.".to_owned());
+            return self.reject(now, id, Reply::WhisperSelf);
         }
         let Some(from) = self.nickname(id).cloned() else {
             return;
         };
-        self.send(to, line(&["[Whisper from ", from.as_str(), "] ", text]));
-        self.send(id, line(&["[Whisper to ", to_nick.as_str(), "] ", text]));
+        let nick = Name::from(&from);
+        self.send(to, Line::WhisperFrom { nick, text }.to_bytes());
+        let nick = Name::from(&to_nick);
+        self.send(id, Line::WhisperTo { nick, text }.to_bytes());
         self.log(
             now,
             Event::Whisper {
@@ -247,28 +255,21 @@ impl Room {
 
     fn kick(&mut self, now: Now, id: ClientId, typed: &str, reason: &str, cx: &mut Cx) {
         if self.admin() != Some(id) {
-            return self.reject(now, id, "Only the admin can kick.".to_owned());
+            return self.reject(now, id, Reply::OnlyAdminKicks);
         }
         let Some((target, nick)) = self.find(typed) else {
             return self.no_such_user(now, id, typed);
         };
         if target == id {
-            return self.reject(now, id, "You cannot kick yourself.".to_owned());
+            return self.reject(now, id, Reply::KickSelf);
         }
         let Some(by) = self.nickname(id).cloned() else {
             return;
         };
         let peer = self.by_id.get(&target).and_then(|m| m.peer);
         self.ban(now, nick.clone(), peer);
-        let suffix = if is_blank(reason) {
-            String::new()
-        } else {
-            format!(" Reason: {reason}")
-        };
-        self.reply(
-            target,
-            format_args!("You have been kicked from the chat.{suffix}"),
-        );
+        let why = KickReason((!is_blank(reason)).then_some(reason));
+        self.reply(target, Reply::YouWereKicked { reason: why });
         if let Some((m, _)) = self.take_member(target) {
             self.log_open_flood(now, &m);
             cx.nicks.remove(&m.nick.key());
@@ -289,66 +290,54 @@ impl Room {
             },
         );
         self.cancel_schedules_of(now, target);
-        let line = server_line(format_args!(
-            "{nick} has been kicked from the chat.{suffix}"
-        ));
+        let line = Reply::WasKicked {
+            nick: (&nick).into(),
+            reason: why,
+        }
+        .to_bytes();
         // Charged to the kicked member's address: kicks it provokes are its churn.
         self.announce(now, peer, &line, Some(id));
-        self.reply(id, format_args!("You kicked {nick}."));
+        let nick = (&nick).into();
+        self.reply(id, Reply::YouKicked { nick });
     }
 
     fn user_list(&mut self, id: ClientId) {
-        let max = self.config.max_output_line();
-        let head = format!("Users ({}/{}): ", self.members.len(), self.config.capacity);
-        let mut lines = vec![head];
+        let (online, capacity) = (self.members.len(), self.config.capacity);
+        let head = Reply::Users {
+            online,
+            capacity,
+            list: "",
+        };
         let admin = self.admin();
-        for (i, (m, nick)) in self.members().enumerate() {
-            let entry = if Some(m) == admin {
+        let entries = self.members().map(|(m, nick)| {
+            if Some(m) == admin {
                 format!("{nick} (admin)")
             } else {
                 nick.to_string()
-            };
-            let sep = if i == 0 { "" } else { ", " };
-            let cur = lines.last_mut().map_or(0, |l| l.len());
-            // "[Server]: " + line + sep + entry + "\n" must fit the output cap.
-            if cur + sep.len() + entry.len() + 12 > max {
-                lines.push(String::from("... "));
-            } else if let Some(l) = lines.last_mut() {
-                l.push_str(sep);
             }
-            if let Some(l) = lines.last_mut() {
-                l.push_str(&entry);
-            }
-        }
-        for l in lines {
-            self.reply(id, format_args!("{l}"));
+        });
+        let max = self.config.max_output_line();
+        let lists = wrap_list(head.to_string().len(), entries, max);
+        for (i, list) in lists.iter().enumerate() {
+            let list = list.as_str();
+            self.reply(
+                id,
+                match i {
+                    0 => Reply::Users {
+                        online,
+                        capacity,
+                        list,
+                    },
+                    _ => Reply::More { list },
+                },
+            );
         }
     }
 
     fn help(&mut self, id: ClientId) {
-        const HELP: [&str; 19] = [
-            "Commands (case does not matter):",
-            "/rename <nickname> - change your nickname",
-            "/whisper <nickname> <message> - send a private message (also /w)",
-            "/me <action> - tell everyone what you do (* Alice waves)",
-            "/schedule <HH:MM> <message> - send a message to everyone at that time (HH:MM, H:MM, HH:MM+09:00 or HH:MMZ)",
-            "/schedules - list your pending schedules (the admin sees all of them)",
-            "/unschedule <id> - cancel a schedule of yours (the admin: any)",
-            "/kick <nickname> [reason] - remove a member and ban them for a while (admin only)",
-            "/bans - list the room's bans (admin only)",
-            "/unban <nickname> - lift a ban (admin only)",
-            "/admin <nickname> - hand the admin role to a member (admin only)",
-            "/notice [text | -] - show the room's notice; the admin sets it, or clears it with -",
-            "/user - list the members",
-            "/rooms - list the rooms",
-            "/join <room> [code] - go to a room; a new name creates it, with you as its admin",
-            "/code [code] - set the room's participation code, or clear it (admin only)",
-            "/help - show this list",
-            "/quit - leave the chat",
-            "//text - send a message that starts with /",
-        ];
-        for l in HELP {
-            self.reply(id, format_args!("{l}"));
+        for line in 0..HELP.len() {
+            let line = HelpLine(line);
+            self.reply(id, Reply::Help { line });
         }
     }
 
@@ -357,17 +346,15 @@ impl Room {
             return;
         };
         cx.nicks.remove(&m.nick.key());
-        self.reply(id, format_args!("Bye, {}.", m.nick));
+        let nick = (&m.nick).into();
+        self.reply(id, Reply::Bye { nick });
         self.actions.push_back(Action::Close { id });
         cx.closing.push(id);
-        self.left(
-            now,
-            id,
-            &m,
-            was_admin,
-            LeaveCause::Quit,
-            "has left the chat.",
-        );
+        let nick = m.nick.clone();
+        let left = Reply::HasLeft {
+            nick: (&nick).into(),
+        };
+        self.left(now, id, &m, was_admin, LeaveCause::Quit, left);
     }
 }
 

@@ -20,21 +20,21 @@ mod schedule;
 
 use core::net::IpAddr;
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 
 use crate::config::Config;
 use crate::flood::FloodLimiter;
 use crate::io::{Action, ClientId, Now, address_key};
 use crate::log::{Event, LogRecord};
 use crate::nickname::{NickKey, Nickname};
+use crate::reply::Reply;
 use crate::roomname::RoomName;
 use schedule::Schedules;
 
-pub(crate) use bans::banned_reason;
+pub(crate) use bans::more_minutes;
 pub(crate) use code::valid_code;
 pub(crate) use join::Greeting;
 
@@ -240,14 +240,15 @@ impl Room {
     }
 
     /// A `[Server]:` reply to one connection.
-    pub(crate) fn reply(&mut self, to: ClientId, text: std::fmt::Arguments<'_>) {
-        self.send(to, server_line(text));
+    pub(crate) fn reply(&mut self, to: ClientId, reply: Reply<'_>) {
+        self.send(to, reply.to_bytes());
     }
 
     /// A refused input: reply, and log it with the reply as the reason.
-    pub(crate) fn reject(&mut self, now: Now, id: ClientId, reason: String) {
+    pub(crate) fn reject(&mut self, now: Now, id: ClientId, reply: Reply<'_>) {
         let nick = self.nickname(id).cloned();
-        self.send(id, server_line(format_args!("{reason}")));
+        let reason = reply.to_string();
+        self.send(id, reply.to_bytes());
         self.log(now, Event::Rejected { id, nick, reason });
     }
 
@@ -266,22 +267,30 @@ fn rename_rate(config: &Config) -> crate::rate::Rate {
     crate::rate::Rate::new(config.rename_burst, config.rename_rate)
 }
 
-/// Formats `[Server]: text\n` once into shared bytes.
-pub(crate) fn server_line(text: std::fmt::Arguments<'_>) -> Bytes {
-    let mut s = String::with_capacity(64);
-    s.push_str("[Server]: ");
-    let _ = s.write_fmt(text);
-    s.push('\n');
-    Bytes::from(s)
-}
-
-/// Formats `prefix` + `text` + `\n` into one allocation.
-fn line(parts: &[&str]) -> Bytes {
-    let len = parts.iter().map(|p| p.len()).sum::<usize>() + 1;
-    let mut b = BytesMut::with_capacity(len);
-    for p in parts {
-        b.put_slice(p.as_bytes());
+/// Splits `entries` into `, `-separated lists for a listing reply (`/user`, `/rooms`): the
+/// first follows a head of `head` bytes, the rest follow [`Reply::More`]'s `... `, so that
+/// every `[Server]:` line fits `max` bytes.
+pub(crate) fn wrap_list(
+    head: usize,
+    entries: impl IntoIterator<Item = String>,
+    max: usize,
+) -> Vec<String> {
+    let more = Reply::More { list: "" }.to_string().len();
+    let mut lists = vec![String::new()];
+    let mut prefix = head;
+    for (i, entry) in entries.into_iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let cur = prefix + lists.last().map_or(0, String::len);
+        // "[Server]: " + line + sep + entry + "\n" must fit the output cap.
+        if cur + sep.len() + entry.len() + 12 > max {
+            lists.push(String::new());
+            prefix = more;
+        } else if let Some(l) = lists.last_mut() {
+            l.push_str(sep);
+        }
+        if let Some(l) = lists.last_mut() {
+            l.push_str(&entry);
+        }
     }
-    b.put_u8(b'\n');
-    b.freeze()
+    lists
 }

@@ -2,9 +2,10 @@
 
 use bytes::Bytes;
 
-use super::{Room, server_line};
+use super::Room;
 use crate::io::{ClientId, Now};
 use crate::log::Event;
+use crate::reply::Reply;
 
 /// The room's notice.
 #[derive(Debug)]
@@ -22,7 +23,7 @@ impl Room {
             self.log_command(now, id, "/notice");
             return match &self.notice {
                 Some(n) => self.send(id, n.line.clone()),
-                None => self.reply(id, format_args!("There is no notice.")),
+                None => self.reply(id, Reply::NoNotice),
             };
         }
         if self.admin() != Some(id) {
@@ -34,13 +35,17 @@ impl Room {
         if text == "-" {
             self.notice = None;
             self.log(now, Event::Notice { by, text: None });
-            return self.reply(id, format_args!("Notice cleared."));
+            return self.reply(id, Reply::NoticeCleared);
         }
         self.notice = Some(Notice {
             text: text.to_owned(),
-            line: server_line(format_args!("Notice: {text}")),
+            line: Reply::Notice { text }.to_bytes(),
         });
-        let line = server_line(format_args!("Notice from {by}: {text}"));
+        let line = Reply::NoticeFrom {
+            by: (&by).into(),
+            text,
+        }
+        .to_bytes();
         self.broadcast(&line, None);
         let text = Some(text.to_owned());
         self.log(now, Event::Notice { by, text });

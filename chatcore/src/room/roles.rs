@@ -2,6 +2,7 @@
 
 use super::Room;
 use crate::io::{ClientId, Now};
+use crate::reply::Reply;
 
 impl Room {
     pub(super) fn hand_admin(&mut self, now: Now, id: ClientId, typed: &str) {
@@ -12,7 +13,7 @@ impl Room {
             return self.no_such_user(now, id, typed);
         };
         if target == id {
-            return self.reject(now, id, "You are already the admin.".to_owned());
+            return self.reject(now, id, Reply::AlreadyAdmin);
         }
         self.admin = Some(target);
         let source = self.by_id.get(&id).and_then(|m| m.peer);
@@ -21,6 +22,6 @@ impl Room {
 
     /// The refusal of an admin-only command to anyone else.
     pub(super) fn only_admin(&mut self, now: Now, id: ClientId) {
-        self.reject(now, id, "Only the admin can do that.".to_owned());
+        self.reject(now, id, Reply::OnlyAdmin);
     }
 }

@@ -4,10 +4,11 @@ use core::net::IpAddr;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::{Cx, Room, line};
+use super::{Cx, Room};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
+use crate::reply::{Author, Line, Reply};
 use crate::timespec::{TimeSpec, format_offset, format_wait};
 use time::OffsetDateTime;
 
@@ -63,7 +64,7 @@ impl Room {
     pub(super) fn schedule(&mut self, now: Now, id: ClientId, time: &str, text: &str, cx: &mut Cx) {
         let spec = match TimeSpec::parse(time) {
             Ok(spec) => spec,
-            Err(e) => return self.reject(now, id, e.to_string()),
+            Err(error) => return self.reject(now, id, Reply::BadTime { error }),
         };
         let (per_member, per_room) = (
             self.config.max_schedules_per_member,
@@ -78,20 +79,16 @@ impl Room {
             return;
         };
         if member.schedules >= per_member {
-            let reason =
-                format!("You already have {per_member} pending schedules (max {per_member}).");
-            return self.reject(now, id, reason);
+            let max = per_member;
+            return self.reject(now, id, Reply::TooManySchedules { max });
         }
         if address_full {
-            let reason = format!(
-                "Your address already has {per_address} pending schedules (max {per_address})."
-            );
-            return self.reject(now, id, reason);
+            let max = per_address;
+            return self.reject(now, id, Reply::TooManyAddressSchedules { max });
         }
         if room_full {
-            let reason =
-                format!("The room already has {per_room} pending schedules (max {per_room}).");
-            return self.reject(now, id, reason);
+            let max = per_room;
+            return self.reject(now, id, Reply::TooManyRoomSchedules { max });
         }
         member.schedules += 1;
         let nick = member.nick.clone();
@@ -118,13 +115,15 @@ impl Room {
                 text: text.to_owned(),
             },
         );
+        let (when, wait) = (when(due, now), format_wait(wait));
         self.reply(
             id,
-            format_args!(
-                "Scheduled #{seq} for {}, in {}: {text}",
-                when(due, now),
-                format_wait(wait)
-            ),
+            Reply::Scheduled {
+                seq,
+                when: &when,
+                wait: &wait,
+                text,
+            },
         );
     }
 
@@ -138,12 +137,11 @@ impl Room {
                 m.schedules = m.schedules.saturating_sub(1);
             }
             // Once the author's connection has left, a newcomer may hold the name: say so.
-            let by = if s.author.is_some() {
-                "] "
-            } else {
-                " (left)] "
+            let by = Author {
+                nick: (&s.nick).into(),
+                left: s.author.is_none(),
             };
-            let out = line(&["[Scheduled by ", s.nick.as_str(), by, &s.text]);
+            let out = Line::Scheduled { by, text: &s.text }.to_bytes();
             self.broadcast(&out, None);
             self.keep_in_backlog(now, &out);
             self.log(
@@ -202,46 +200,47 @@ impl Room {
     pub(super) fn list_schedules(&mut self, now: Now, id: ClientId) {
         self.log_command(now, id, "/schedules");
         let all = self.admin() == Some(id);
-        let lines: Vec<String> = self
+        let lines: Vec<_> = self
             .schedules
             .by_due
             .iter()
             .filter(|(_, s)| all || s.author == Some(id))
             .map(|(&(due, seq), s)| {
-                let left = if s.author.is_some() { "" } else { " (left)" };
-                format!(
-                    "#{seq} for {}, in {}, by {}{left}: {}",
-                    when(s.due, now),
-                    format_wait(
-                        time::Duration::try_from(due.saturating_duration_since(now.instant))
-                            .unwrap_or_default(),
-                    ),
-                    s.nick,
-                    s.text
-                )
+                let wait = due.saturating_duration_since(now.instant);
+                let wait = format_wait(time::Duration::try_from(wait).unwrap_or_default());
+                Reply::ScheduleEntry {
+                    seq,
+                    when: &when(s.due, now),
+                    wait: &wait,
+                    by: Author {
+                        nick: (&s.nick).into(),
+                        left: s.author.is_none(),
+                    },
+                    text: &s.text,
+                }
+                .to_bytes()
             })
             .collect();
         if lines.is_empty() {
-            return self.reply(id, format_args!("No pending schedules."));
+            return self.reply(id, Reply::NoSchedules);
         }
         for l in lines {
-            self.reply(id, format_args!("{l}"));
+            self.send(id, l);
         }
     }
 
     /// `/unschedule ID`: its author or the admin cancels a pending schedule.
     pub(super) fn unschedule(&mut self, now: Now, id: ClientId, typed: &str) {
         let Ok(seq) = typed.strip_prefix('#').unwrap_or(typed).parse::<u64>() else {
-            let reason = format!("Usage: {}", crate::command::Usage::Unschedule.syntax());
-            return self.reject(now, id, reason);
+            let usage = crate::command::Usage::Unschedule;
+            return self.reject(now, id, Reply::Usage { usage });
         };
         let Some(&key) = self.schedules.by_due.keys().find(|&&(_, n)| n == seq) else {
-            return self.reject(now, id, format!("No pending schedule #{seq}."));
+            return self.reject(now, id, Reply::NoSuchSchedule { seq });
         };
         let author = self.schedules.by_due.get(&key).and_then(|s| s.author);
         if author != Some(id) && self.admin() != Some(id) {
-            let reason = format!("Only its author or the admin can cancel schedule #{seq}.");
-            return self.reject(now, id, reason);
+            return self.reject(now, id, Reply::NotYourSchedule { seq });
         }
         let (Some(s), Some(by)) = (
             self.schedules.by_due.remove(&key),
@@ -260,6 +259,6 @@ impl Room {
                 by,
             },
         );
-        self.reply(id, format_args!("Schedule #{seq} cancelled."));
+        self.reply(id, Reply::Unscheduled { seq });
     }
 }
