@@ -168,7 +168,10 @@ impl<'a> Sanitizer<'a> {
             }
             _ if is_mark(c) => {
                 if self.marks < MAX_MARKS {
-                    self.settle_joiner(c);
+                    // A joiner joins letters, never a letter to its own mark: one waiting
+                    // here is removed (else a second one after the mark made two joiners
+                    // in one cluster).
+                    self.joiner = None;
                     self.out.keep(i, end);
                     self.marks += 1;
                 }
@@ -567,6 +570,15 @@ mod tests {
         assert!(borrowed(
             "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645} x"
         ));
+    }
+
+    #[test]
+    fn a_joiner_before_a_mark_is_removed() {
+        // Found by the property below: a joiner kept before the virama and another after it
+        // made two joiners in one cluster.
+        let out = sanitize("\u{915}\u{200C}\u{94D}\u{200C}\u{915}");
+        assert_eq!(out, "\u{915}\u{94D}\u{200C}\u{915}");
+        assert_clean(&out);
     }
 
     #[test]
