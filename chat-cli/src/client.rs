@@ -516,7 +516,7 @@ mod tests {
         let mut nick = [0u8; 6];
         server.read_exact(&mut nick)?;
         assert_eq!(&nick, b"Alice\n");
-        server.write_all(b"[Server]: Welcome, Alice! 1/10 online.\n")?;
+        server.write_all(b"[Server]: Welcome, Alice! 1/10 online. Type /help for commands.\n")?;
         let (conn, event) = next_net(&rx);
         client.handle_event(Instant::now(), Event::Net { conn, event });
         assert_eq!(*client.session().phase(), Phase::Joined);
@@ -584,7 +584,7 @@ mod tests {
         let (mut second, _) = listener.accept()?;
         let mut nick = [0u8; 6];
         second.read_exact(&mut nick)?;
-        second.write_all(b"[Server]: Welcome, Alice! 1/10 online.\n")?;
+        second.write_all(b"[Server]: Welcome, Alice! 1/10 online. Type /help for commands.\n")?;
         let (conn, event) = next_net(&rx);
         let rejoined = Instant::now();
         client.handle_event(rejoined, Event::Net { conn, event });

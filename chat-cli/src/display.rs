@@ -1,6 +1,7 @@
 //! Server lines as classified display lines, sanitised again before anything draws them.
 
 use chatcore::sanitize::sanitize;
+use chatcore::{Line, Reply};
 
 /// What a shown line is, so each front end can style it (the text is the same everywhere).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,23 +172,24 @@ impl DisplayLine {
 }
 
 fn classify(text: &str) -> (Kind, usize) {
-    if let Some(said) = text.strip_prefix("[Server]: ") {
-        let kind = if said.starts_with("Notice from ") || said.starts_with("Notice: ") {
-            Kind::RoomNotice
-        } else if said.starts_with("You have been kicked")
-            || said.starts_with("You are banned from ")
-            || said.starts_with("The server is shutting down.")
-        {
-            Kind::Alert
-        } else if said.starts_with("Last ")
-            && (said.contains(" messages (") || said.starts_with("Last message ("))
-            && said.ends_with(':')
-        {
-            Kind::BacklogHeader
-        } else {
-            Kind::Server
-        };
-        return (kind, 0);
+    match Line::parse(text) {
+        Some(Line::Server { reply }) => {
+            let kind = match reply {
+                Reply::Notice { .. } | Reply::NoticeFrom { .. } => Kind::RoomNotice,
+                Reply::YouWereKicked { .. } | Reply::Banned { .. } | Reply::ShuttingDown => {
+                    Kind::Alert
+                }
+                Reply::BacklogOne { .. } | Reply::BacklogMany { .. } => Kind::BacklogHeader,
+                _ => Kind::Server,
+            };
+            return (kind, 0);
+        }
+        // `[Scheduled by Bob (left)] text`: the author's name, then the text.
+        Some(Line::Scheduled { by, text: body }) => {
+            let nick = by.nick.0.to_owned();
+            return (Kind::Scheduled { nick }, text.len() - body.len());
+        }
+        _ => {}
     }
     if text.starts_with("[Server]:") {
         return (Kind::Server, 0);

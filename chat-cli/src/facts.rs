@@ -1,7 +1,9 @@
 //! What the client learns from `[Server]:` lines: its nickname, the online count, the admin
 //! marker and why the server is about to close.
 //!
-//! Only the fixed parts of the wording (PROTOCOL.md and docs/choices.md) are relied on.
+//! The lines are read with `chatcore`'s definition of them ([`chatcore::Reply`]).
+
+use chatcore::{Line, Reply};
 
 /// One thing a server line tells the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,102 +67,80 @@ pub(crate) enum Closing {
     Turned,
 }
 
-/// The fact a received (sanitised) line states, if any.
+/// The fact a received (sanitised) line states, if any: a thin mapping from the server's
+/// own definition of its lines ([`chatcore::Line`]), so no sentence is matched here.
 pub(crate) fn fact(line: &str) -> Option<Fact> {
-    let s = line.strip_prefix("[Server]: ")?;
-    if let Some(rest) = s.strip_prefix("Welcome, ")
-        && let Some(end) = rest.find('!')
-    {
-        return Some(Fact::Welcome {
-            nick: rest[..end].to_owned(),
-            online: ratio(&rest[end..]),
-        });
-    }
-    if s.ends_with("Enter another:") {
-        return Some(Fact::Refused(s.to_owned()));
-    }
-    if s == "You are the admin." {
-        return Some(Fact::YouAreAdmin);
-    }
-    if let Some(nick) = s.strip_suffix(" is now the admin.") {
-        return Some(Fact::NewAdmin(nick.to_owned()));
-    }
-    if let Some(nick) = s
-        .strip_prefix("You are now \"")
-        .and_then(|r| r.strip_suffix("\"."))
-    {
-        return Some(Fact::Renamed(nick.to_owned()));
-    }
-    if let Some(rest) = s.strip_prefix("You joined \"")
-        && let Some(end) = rest.find('"')
-    {
-        return Some(Fact::EnteredRoom {
-            room: rest[..end].to_owned(),
-            online: ratio(&rest[end..]),
-            created: false,
-        });
-    }
-    if let Some(rest) = s.strip_prefix("You created \"")
-        && let Some(end) = rest.find('"')
-    {
-        return Some(Fact::EnteredRoom {
-            room: rest[..end].to_owned(),
-            online: None,
-            created: true,
-        });
-    }
-    if s.starts_with("Last message (") && s.ends_with(':') {
-        return Some(Fact::Backlog(1));
-    }
-    if let Some(rest) = s.strip_prefix("Last ")
-        && let Some((n, _)) = rest.split_once(' ')
-        && rest.ends_with(':')
-        && let Ok(n) = n.parse()
-    {
-        return Some(Fact::Backlog(n));
-    }
-    if s.starts_with("You are banned from ") {
-        return Some(Fact::Banned);
-    }
-    if let Some(rest) = s.strip_prefix("Users (") {
-        let (online, capacity) = ratio(rest)?;
-        return Some(Fact::Users { online, capacity });
-    }
-    let closing = if s.starts_with("Bye, ") {
-        Closing::Bye
-    } else if s.starts_with("You have been kicked from the chat.") {
-        Closing::Kicked
-    } else if s.starts_with("The server is shutting down.") {
-        Closing::Shutdown
-    } else if s.starts_with("The chat room is full")
-        || s.starts_with("No nickname chosen in time.")
-        || s.starts_with("Too many connections")
-    {
-        Closing::Turned
-    } else if s.ends_with(" has joined the chat.") {
-        return Some(Fact::Joined);
-    } else if s.ends_with(" has left the chat.")
-        || s.ends_with(" has left the room.")
-        || s.contains(" has been kicked from the chat.")
-        || s.starts_with("You kicked ")
-    {
-        return Some(Fact::Left);
-    } else {
+    let Line::Server { reply } = Line::parse(line)? else {
         return None;
     };
+    let ratio = |online: usize, capacity: usize| {
+        Some((u32::try_from(online).ok()?, u32::try_from(capacity).ok()?))
+    };
+    let closing = match reply {
+        Reply::Welcome {
+            nick,
+            online,
+            capacity,
+        } => {
+            return Some(Fact::Welcome {
+                nick: nick.0.to_owned(),
+                online: ratio(online, capacity),
+            });
+        }
+        Reply::BadNicknameAgain { .. } | Reply::NickTakenAgain { .. } => {
+            return Some(Fact::Refused(reply.to_string()));
+        }
+        Reply::YouAreAdmin => return Some(Fact::YouAreAdmin),
+        Reply::NewAdmin { nick } => return Some(Fact::NewAdmin(nick.0.to_owned())),
+        Reply::YouAreNow { nick } => return Some(Fact::Renamed(nick.0.to_owned())),
+        Reply::JoinedRoom {
+            room,
+            online,
+            capacity,
+        } => {
+            return Some(Fact::EnteredRoom {
+                room: room.0.to_owned(),
+                online: ratio(online, capacity),
+                created: false,
+            });
+        }
+        Reply::CreatedRoom { room } => {
+            return Some(Fact::EnteredRoom {
+                room: room.0.to_owned(),
+                online: None,
+                created: true,
+            });
+        }
+        Reply::BacklogOne { .. } => return Some(Fact::Backlog(1)),
+        Reply::BacklogMany { count, .. } => {
+            return Some(Fact::Backlog(u32::try_from(count).ok()?));
+        }
+        Reply::Banned { .. } => return Some(Fact::Banned),
+        Reply::Users {
+            online, capacity, ..
+        } => {
+            let (online, capacity) = ratio(online, capacity)?;
+            return Some(Fact::Users { online, capacity });
+        }
+        Reply::HasJoined { .. } => return Some(Fact::Joined),
+        Reply::HasLeft { .. }
+        | Reply::LeftRoom { .. }
+        | Reply::WasKicked { .. }
+        | Reply::YouKicked { .. } => return Some(Fact::Left),
+        Reply::Bye { .. } | Reply::ByeAtPrompt => Closing::Bye,
+        Reply::YouWereKicked { .. } => Closing::Kicked,
+        Reply::ShuttingDown => Closing::Shutdown,
+        Reply::Full { .. }
+        | Reply::NickTimeout
+        | Reply::TooManyWaiting
+        | Reply::TooManyFromAddress { .. }
+        | Reply::TooManyFromNetwork { .. }
+        | Reply::TooManyAttempts
+        | Reply::TooManyJoinsAtPrompt { .. }
+        | Reply::Busy => Closing::Turned,
+        _ => return None,
+    };
     Some(Fact::Closing(closing))
-}
-
-/// The first `N/M` in `s` (digits around a slash).
-fn ratio(s: &str) -> Option<(u32, u32)> {
-    let slash = s.find('/')?;
-    let before = &s[..slash];
-    let digits_before = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let after = &s[slash + 1..];
-    let digits_after = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    let online = before[before.len() - digits_before..].parse().ok()?;
-    let capacity = after[..digits_after].parse().ok()?;
-    Some((online, capacity))
 }
 
 #[cfg(test)]
@@ -181,10 +161,10 @@ mod tests {
             })
         );
         assert_eq!(
-            f("Welcome, 개똥이!"),
+            f("Welcome, 개똥이! 1/10 online. Type /help for commands."),
             Some(Fact::Welcome {
                 nick: "개똥이".into(),
-                online: None
+                online: Some((1, 10))
             })
         );
         // The prompt before a nickname is not a welcome.
@@ -272,14 +252,6 @@ mod tests {
         assert_eq!(fact("Alice >> [Server]: Welcome, Bob!"), None);
         assert_eq!(fact("[Whisper from Bob] Welcome, X!"), None);
         assert_eq!(f("Unknown command \"/x\". Type /help for the list."), None);
-    }
-
-    #[test]
-    fn ratio_parsing() {
-        assert_eq!(ratio("! 3/10 online."), Some((3, 10)));
-        assert_eq!(ratio("12/100): a"), Some((12, 100)));
-        assert_eq!(ratio("no slash"), None);
-        assert_eq!(ratio("a/b"), None);
     }
 
     #[test]

@@ -66,12 +66,12 @@ fn without_a_nick_the_first_typed_line_is_the_attempt_and_the_rest_waits() {
     s.handle_line(refused);
     // The held line is the next attempt.
     assert_eq!(drain(&mut s), [show(refused), send("hello")]);
-    s.handle_line("[Server]: Welcome, hello! 2/10 online.");
+    s.handle_line("[Server]: Welcome, hello! 2/10 online. Type /help for commands.");
     s.handle_typed(line("hi all"));
     assert_eq!(
         drain(&mut s),
         [
-            show("[Server]: Welcome, hello! 2/10 online."),
+            show("[Server]: Welcome, hello! 2/10 online. Type /help for commands."),
             Output::OpenLog("hello".into()),
             send("hi all"),
             Output::Show(DisplayLine::own("hello", "hi all")),
@@ -249,7 +249,7 @@ fn unexpected_close_reconnects_with_backoff_and_rejoins_with_the_same_nick() {
     );
     s.handle_connected();
     assert_eq!(drain(&mut s), [send("Alice2")]);
-    let welcome = "[Server]: Welcome, Alice2! 2/10 online.";
+    let welcome = "[Server]: Welcome, Alice2! 2/10 online. Type /help for commands.";
     s.handle_line(welcome);
     assert_eq!(
         drain(&mut s),
@@ -419,7 +419,7 @@ fn chat_typed_while_rejoining_is_never_sent_as_a_nickname() {
     assert!(s.wants_nickname());
     s.handle_typed(line("Alice_"));
     assert_eq!(drain(&mut s), [send("Alice_")]);
-    let welcome = "[Server]: Welcome, Alice_! 2/10 online.";
+    let welcome = "[Server]: Welcome, Alice_! 2/10 online. Type /help for commands.";
     s.handle_line(welcome);
     s.handle_typed(line("after"));
     assert_eq!(
@@ -512,11 +512,11 @@ fn a_shutdown_is_reconnected_and_rejoins_the_same_room() {
     drain(&mut s);
     s.handle_connected();
     assert_eq!(drain(&mut s), [send("Alice")]);
-    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
     assert_eq!(
         drain(&mut s),
         [
-            show("[Server]: Welcome, Alice! 1/10 online."),
+            show("[Server]: Welcome, Alice! 1/10 online. Type /help for commands."),
             notice("Rejoined the chat as Alice."),
             send("/join study"),
             send("typed while away"),
@@ -555,7 +555,7 @@ fn reconnect_at_once_even_after_a_kick() {
     s.handle_connected();
     assert_eq!(drain(&mut s), [send("Alice")]);
     // While joined: the connection is dropped first.
-    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
     drain(&mut s);
     s.handle_reconnect(true);
     assert_eq!(
@@ -568,10 +568,10 @@ fn reconnect_at_once_even_after_a_kick() {
 fn the_log_marks_each_session() {
     let mut s = Session::new(Some("Alice".into()), OnRefusal::Ask, offset!(+9));
     s.handle_connected();
-    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
     s.handle_closed();
     s.handle_connected();
-    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
     let marks: Vec<Output> = std::iter::from_fn(|| s.poll_output())
         .filter(|o| matches!(o, Output::Mark(_)))
         .collect();
@@ -631,7 +631,7 @@ fn a_refused_rejoin_of_the_room_leaves_the_session_in_the_default_room() {
     s.handle_line("[Server]: You joined \"study\" (2/10 online).");
     s.handle_closed();
     s.handle_connected();
-    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
     drain(&mut s);
     assert_eq!(s.room(), None);
     s.handle_line("[Server]: You are banned from \"study\" for 9 more minutes.");
@@ -640,6 +640,6 @@ fn a_refused_rejoin_of_the_room_leaves_the_session_in_the_default_room() {
     // The next reconnect does not try the room again.
     s.handle_closed();
     s.handle_connected();
-    s.handle_line("[Server]: Welcome, Alice! 1/10 online.");
+    s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
     assert!(!drain(&mut s).contains(&send("/join study")));
 }
