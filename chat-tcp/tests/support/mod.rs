@@ -257,6 +257,16 @@ impl Client {
         }
     }
 
+    /// Reads lines until one starts with `prefix`; returns that line.
+    pub fn until_prefix(&mut self, prefix: &str) -> String {
+        loop {
+            let l = self.line();
+            if l.starts_with(prefix) {
+                return l;
+            }
+        }
+    }
+
     /// Asserts the server closes the connection (after any remaining lines, which are
     /// returned).
     pub fn expect_closed(&mut self) -> Vec<String> {
