@@ -121,6 +121,9 @@ pub enum Action {
     },
     /// Append one record to the server log (`server.txt`).
     Log(LogRecord),
+    /// Keep this change in the durable state (PROTOCOL.md §10). It comes before the
+    /// confirmation that depends on it: commit it before sending the next line.
+    Persist(crate::persist::Change),
 }
 
 /// What counts as one address for the per-address limits: an IPv4 address, or an IPv6 /64

@@ -67,6 +67,7 @@
 //!   announcement budget per address and room (PROTOCOL.md §6).
 //! - [`reply`]: every line the server sends ([`Line`], [`Reply`]), formatted and parsed.
 //! - [`log`]: the records written to `server.txt`.
+//! - [`persist`]: the durable changes reported as [`Action::Persist`] (PROTOCOL.md §10).
 #![deny(missing_docs)]
 
 pub mod command;
@@ -78,6 +79,7 @@ pub mod hall;
 pub mod io;
 pub mod log;
 pub mod nickname;
+pub mod persist;
 mod rate;
 pub mod reply;
 mod room;

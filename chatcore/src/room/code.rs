@@ -23,6 +23,10 @@ impl Room {
         match code {
             None => {
                 self.code = None;
+                self.persist(crate::persist::Change::CodeSet {
+                    room: self.name.clone(),
+                    code: None,
+                });
                 self.log(now, Event::Code { nick, set: false });
                 self.reply(id, Reply::CodeCleared);
             }
@@ -31,6 +35,10 @@ impl Room {
                     // The reason never echoes the code.
                     return self.reject(now, id, Reply::BadCode);
                 };
+                self.persist(crate::persist::Change::CodeSet {
+                    room: self.name.clone(),
+                    code: Some(code.clone()),
+                });
                 self.code = Some(code);
                 self.log(now, Event::Code { nick, set: true });
                 let name = self.name.clone();

@@ -252,6 +252,11 @@ impl Room {
         self.log(now, Event::Rejected { id, nick, reason });
     }
 
+    /// Reports a durable change; call it before the reply that confirms it.
+    pub(crate) fn persist(&mut self, change: crate::persist::Change) {
+        self.actions.push_back(Action::Persist(change));
+    }
+
     /// Logs one event of this room.
     pub(crate) fn log(&mut self, now: Now, event: Event) {
         self.actions.push_back(Action::Log(LogRecord::new(

@@ -34,12 +34,20 @@ impl Room {
         };
         if text == "-" {
             self.notice = None;
+            self.persist(crate::persist::Change::NoticeSet {
+                room: self.name.clone(),
+                notice: None,
+            });
             self.log(now, Event::Notice { by, text: None });
             return self.reply(id, Reply::NoticeCleared);
         }
         self.notice = Some(Notice {
             text: text.to_owned(),
             line: Reply::Notice { text }.to_bytes(),
+        });
+        self.persist(crate::persist::Change::NoticeSet {
+            room: self.name.clone(),
+            notice: Some(text.to_owned()),
         });
         let line = Reply::NoticeFrom {
             by: (&by).into(),

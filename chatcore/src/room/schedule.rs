@@ -8,6 +8,7 @@ use super::{Cx, Room};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
 use crate::nickname::Nickname;
+use crate::persist::{Change, Removed};
 use crate::reply::{Author, Line, Reply};
 use crate::timespec::{TimeSpec, format_offset, format_wait};
 use time::OffsetDateTime;
@@ -106,6 +107,14 @@ impl Room {
             text: text.to_owned(),
         };
         self.schedules.by_due.insert((due_instant, seq), schedule);
+        self.persist(Change::ScheduleAdded {
+            id: seq,
+            room: self.name.clone(),
+            author: nick.clone(),
+            due,
+            text: text.to_owned(),
+            next_id: seq + 1,
+        });
         self.log(
             now,
             Event::Scheduled {
@@ -133,6 +142,10 @@ impl Room {
                 break;
             }
             let ((_, seq), s) = entry.remove_entry();
+            self.persist(Change::ScheduleRemoved {
+                id: seq,
+                why: Removed::Fired,
+            });
             if let Some(m) = s.author.and_then(|a| self.member_mut(a)) {
                 m.schedules = m.schedules.saturating_sub(1);
             }
@@ -165,6 +178,10 @@ impl Room {
             keep
         });
         for (seq, nick) in cancelled {
+            self.persist(Change::ScheduleRemoved {
+                id: seq,
+                why: Removed::AuthorKicked,
+            });
             self.log(now, Event::Cancelled { seq, nick });
         }
     }
@@ -251,6 +268,10 @@ impl Room {
         if let Some(m) = s.author.and_then(|a| self.member_mut(a)) {
             m.schedules = m.schedules.saturating_sub(1);
         }
+        self.persist(Change::ScheduleRemoved {
+            id: seq,
+            why: Removed::Unscheduled,
+        });
         self.log(
             now,
             Event::Unscheduled {

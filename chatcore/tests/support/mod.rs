@@ -268,6 +268,8 @@ impl Sim {
                     );
                     self.logs.push(record.clone());
                 }
+                // Kept in `history` for the tests of PROTOCOL.md §10.
+                Action::Persist(_) => {}
                 other => panic!("an action the harness does not know: {other:?}"),
             }
             self.history.push(action);

@@ -1,0 +1,64 @@
+//! Durable changes (PROTOCOL.md §10) the hall reports as [`crate::Action::Persist`].
+//!
+//! The hall stays pure: it never writes a file. It reports each change to what a restart
+//! must keep, in the order it made them, and always *before* the confirmation line that
+//! depends on it, so a runtime that commits whatever it was handed before it sends the
+//! next line never confirms something that a crash could lose.
+
+use time::OffsetDateTime;
+
+use crate::nickname::Nickname;
+use crate::roomname::RoomName;
+
+/// One change to the durable state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Change {
+    /// A `/schedule` was set.
+    ScheduleAdded {
+        /// Its id, unique on the server for the life of its state.
+        id: u64,
+        /// The room it fires in.
+        room: RoomName,
+        /// The author's nickname when it was set.
+        author: Nickname,
+        /// When it fires, in the offset it was asked in.
+        due: OffsetDateTime,
+        /// The sanitised text.
+        text: String,
+        /// The next id the hall will hand out: the store keeps it so ids never repeat.
+        next_id: u64,
+    },
+    /// A schedule left the pending set.
+    ScheduleRemoved {
+        /// Its id.
+        id: u64,
+        /// Why.
+        why: Removed,
+    },
+    /// `/notice` set or cleared a room's notice.
+    NoticeSet {
+        /// The room.
+        room: RoomName,
+        /// The sanitised notice, `None` when cleared.
+        notice: Option<String>,
+    },
+    /// `/code` set or cleared a room's participation code.
+    CodeSet {
+        /// The room.
+        room: RoomName,
+        /// The code, `None` when cleared.
+        code: Option<String>,
+    },
+}
+
+/// Why a schedule is no longer pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// It fired.
+    Fired,
+    /// `/unschedule` by its author or the admin.
+    Unscheduled,
+    /// Its author was kicked.
+    AuthorKicked,
+}
