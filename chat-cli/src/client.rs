@@ -193,6 +193,10 @@ impl Client {
                     self.notice(&usage);
                     return self.drive(now);
                 }
+                Some(Local::Clear) => {
+                    self.notice("/clear empties the full-screen window; nothing was sent.");
+                    return self.drive(now);
+                }
                 None => {}
             },
             _ => {}

@@ -100,6 +100,9 @@ pub(crate) enum Local {
     Connect(String),
     /// A client command used wrongly: its usage line.
     Usage(String),
+    /// `/clear`: the window's, never sent (the full-screen client empties its window before
+    /// this is asked; plain mode has no window to clear).
+    Clear,
 }
 
 /// The client's own commands (`/reconnect`, `/connect`); `None` for anything else.
@@ -107,6 +110,7 @@ pub(crate) fn local_command(line: &str) -> Option<Local> {
     let (name, args) = split_command(line.trim_end())?;
     match name.as_str() {
         "reconnect" => Some(Local::Reconnect),
+        "clear" if args.trim().is_empty() => Some(Local::Clear),
         "connect" => Some(match server_addr(args) {
             Some(addr) => Local::Connect(addr),
             None => Local::Usage("Usage: /connect HOST[:PORT]".into()),
@@ -497,6 +501,8 @@ mod tests {
             assert!(matches!(connect(bad), Some(Local::Usage(_))), "{bad}");
         }
         assert_eq!(local_command("//reconnect"), None);
+        assert_eq!(local_command("/clear"), Some(Local::Clear));
+        assert_eq!(local_command("/CLEAR "), Some(Local::Clear));
         assert_eq!(local_command("/rename x"), None);
     }
 }
