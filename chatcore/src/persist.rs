@@ -5,6 +5,8 @@
 //! depends on it, so a runtime that commits whatever it was handed before it sends the
 //! next line never confirms something that a crash could lose.
 
+use core::net::IpAddr;
+
 use time::OffsetDateTime;
 
 use crate::nickname::Nickname;
@@ -42,6 +44,25 @@ pub enum Change {
         room: RoomName,
         /// The sanitised notice, `None` when cleared.
         notice: Option<String>,
+    },
+    /// A kick banned a nickname (and an address) from a room, replacing an earlier ban of
+    /// the same nickname key.
+    BanAdded {
+        /// The room.
+        room: RoomName,
+        /// The banned nickname.
+        nick: Nickname,
+        /// The address (an IPv6 /64 as its prefix) it also matches, if any.
+        address: Option<IpAddr>,
+        /// When it ends, on the wall clock.
+        until: OffsetDateTime,
+    },
+    /// `/unban` lifted a ban.
+    BanRemoved {
+        /// The room.
+        room: RoomName,
+        /// The nickname it banned.
+        nick: Nickname,
     },
     /// `/code` set or cleared a room's participation code.
     CodeSet {

@@ -63,3 +63,25 @@ fn schedule_unschedule_fire_notice_and_code_are_persisted_before_they_are_confir
         ]
     );
 }
+
+#[test]
+fn a_kick_ban_and_an_unban_are_persisted_before_any_line_about_them() {
+    let mut sim = Sim::new();
+    sim.join(1, "Alice");
+    sim.join(2, "Bob");
+    sim.clear();
+
+    let mark = sim.history().len();
+    sim.line(1, "/kick Bob");
+    sim.line(1, "/unban Bob");
+    assert_eq!(
+        since(&sim, mark),
+        [
+            r#"persist BanAdded { room: "lobby", nick: "Bob", address: None, until: 2026-11-25 6:39:59.0 +00:00:00 }"#,
+            "to 2: [Server]: You have been kicked from the chat.",
+            "to 1: [Server]: You kicked Bob.",
+            r#"persist BanRemoved { room: "lobby", nick: "Bob" }"#,
+            "to 1: [Server]: Bob may enter again.",
+        ]
+    );
+}

@@ -78,6 +78,12 @@ impl Room {
             return;
         }
         let addr = self.limited_address(peer);
+        self.persist(crate::persist::Change::BanAdded {
+            room: self.name.clone(),
+            nick: nick.clone(),
+            address: addr,
+            until: now.wall + length,
+        });
         self.bans.add(now.instant, nick, addr, now.instant + length);
     }
 
@@ -123,6 +129,10 @@ impl Room {
             return self.reject(now, id, Reply::NotBanned { typed: &typed });
         };
         let ban = self.bans.list.remove(i);
+        self.persist(crate::persist::Change::BanRemoved {
+            room: self.name.clone(),
+            nick: ban.nick.clone(),
+        });
         self.log(
             now,
             Event::Unban {
