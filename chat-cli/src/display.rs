@@ -182,59 +182,33 @@ fn classify(text: &str) -> (Kind, usize) {
                 Reply::BacklogOne { .. } | Reply::BacklogMany { .. } => Kind::BacklogHeader,
                 _ => Kind::Server,
             };
-            return (kind, 0);
+            (kind, 0)
         }
         // `[Scheduled by Bob (left)] text`: the author's name, then the text.
         Some(Line::Scheduled { by, text: body }) => {
             let nick = by.nick.0.to_owned();
-            return (Kind::Scheduled { nick }, text.len() - body.len());
+            (Kind::Scheduled { nick }, text.len() - body.len())
         }
-        _ => {}
-    }
-    if text.starts_with("[Server]:") {
-        return (Kind::Server, 0);
-    }
-    if let Some(rest) = text.strip_prefix("* ")
-        && let Some(end) = rest.find(' ')
-        && end > 0
-        && !rest[end..].trim().is_empty()
-    {
-        let nick = rest[..end].to_owned();
-        return (Kind::Action { nick }, 2 + end + 1);
-    }
-    for (prefix, make) in [
-        ("[Whisper from ", whisper_from as fn(String) -> Kind),
-        ("[Whisper to ", whisper_to),
-        ("[Scheduled by ", scheduled),
-    ] {
-        if let Some(rest) = text.strip_prefix(prefix)
-            && let Some(end) = rest.find("] ")
-            && !rest[..end].is_empty()
-            && !rest[..end].contains(' ')
-        {
-            return (make(rest[..end].to_owned()), prefix.len() + end + 2);
+        Some(Line::Action { nick, text: body }) => {
+            let nick = nick.0.to_owned();
+            (Kind::Action { nick }, text.len() - body.len())
         }
+        Some(Line::WhisperFrom { nick, text: body }) => {
+            let nick = nick.0.to_owned();
+            (Kind::WhisperFrom { nick }, text.len() - body.len())
+        }
+        Some(Line::WhisperTo { nick, text: body }) => {
+            let nick = nick.0.to_owned();
+            (Kind::WhisperTo { nick }, text.len() - body.len())
+        }
+        Some(Line::Chat { nick, text: body }) => {
+            let nick = nick.0.to_owned();
+            (Kind::Chat { nick }, text.len() - body.len())
+        }
+        // A `[Server]:` sentence of a newer server, and anything else.
+        _ if text.starts_with("[Server]:") => (Kind::Server, 0),
+        _ => (Kind::Other, 0),
     }
-    if let Some(end) = text.find(" >> ")
-        && end > 0
-        && !text[..end].contains(' ')
-    {
-        let nick = text[..end].to_owned();
-        return (Kind::Chat { nick }, end + 4);
-    }
-    (Kind::Other, 0)
-}
-
-fn whisper_from(nick: String) -> Kind {
-    Kind::WhisperFrom { nick }
-}
-
-fn whisper_to(nick: String) -> Kind {
-    Kind::WhisperTo { nick }
-}
-
-fn scheduled(nick: String) -> Kind {
-    Kind::Scheduled { nick }
 }
 
 /// True when `nick` occurs in `text` as a whole word, ignoring case. Nickname characters
