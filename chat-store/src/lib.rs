@@ -12,7 +12,10 @@
 //! - `lib.rs`: [`Store`], the records ([`Change`], [`Snapshot`] and their parts), [`Error`].
 //! - `schema.rs`: the schema versions, the checks at open and the migrations.
 //! - `write.rs`: applying staged changes in one transaction.
+//! - `hall.rs`: the hall's [`chatcore::persist::Change`]s as records, and [`Store`] as a
+//!   [`chat_runtime::Store`].
 
+mod hall;
 mod schema;
 mod write;
 
@@ -20,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use hall::from_hall;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 /// Everything that can go wrong with the state file.
@@ -89,7 +93,8 @@ pub struct RoomRecord {
 /// A kick ban.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BanRecord {
-    /// The banned nickname's look-alike-aware key.
+    /// The banned nickname as the hall wrote it (its look-alike-aware key is derived
+    /// again at restore); one ban per nickname and room.
     pub key: String,
     /// The address (or /64) it also matches, as text, if any.
     pub address: Option<String>,
