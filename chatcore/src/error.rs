@@ -5,6 +5,7 @@ use crate::io::ClientId;
 /// Misuse of the `chatcore` API by the embedding program. A peer's mistake is never an
 /// `Error`: it becomes a `[Server]:` reply.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Error {
     /// `Connect` with an id that is still in use.
     #[error("client id {0} is already connected")]
