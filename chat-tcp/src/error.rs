@@ -11,6 +11,14 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The web listener could not be set up.
+    #[error("cannot serve the web page on {addr}: {source}")]
+    Web {
+        /// The address asked for.
+        addr: String,
+        /// What failed.
+        source: chat_web::Error,
+    },
     /// The runtime could not start or stopped abnormally.
     #[error(transparent)]
     Runtime(#[from] chat_runtime::Error),

@@ -82,6 +82,14 @@ struct Args {
     /// address, loopback excepted while exempt); 0 turns kick bans off.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=10_080))]
     kick_ban: u64,
+    /// Where the web page (GET /) and its WebSocket (/ws) listen, on the same rooms; `none`
+    /// serves no web page.
+    #[arg(long, default_value = "127.0.0.1:9980")]
+    web: String,
+    /// An origin besides the page's own that may open the WebSocket (a page served
+    /// elsewhere, like https://chat.example.org); repeat for more, `*` allows any.
+    #[arg(long = "web-origin", value_name = "ORIGIN")]
+    web_origin: Vec<String>,
 }
 
 /// A room name, by the same rules as `/join`.
@@ -133,8 +141,10 @@ fn main() -> ExitCode {
         log_path: args.log,
         diag: diag.clone(),
         max_connections: args.max_connections.map(|n| n as usize),
+        web_bind: (args.web != "none").then_some(args.web),
         ..ServerConfig::default()
     };
+    config.web.origins.allowed = args.web_origin;
     let room = &mut config.room;
     room.capacity = args.capacity as usize;
     room.utc_offset = args
@@ -167,6 +177,9 @@ fn main() -> ExitCode {
         "chat-tcp: listening on {} (Ctrl-C to stop)",
         server.local_addr()
     ));
+    if let Some(web) = server.web_addr() {
+        say(&format!("chat-tcp: web page on http://{web}/"));
+    }
     let handle = server.shutdown_handle();
     let reopener = server.log_reopener();
     let signal_thread = std::thread::Builder::new()

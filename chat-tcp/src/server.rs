@@ -11,6 +11,8 @@ use chat_runtime::{Admitted, Clock, Door, LogReopener, Runtime, RuntimeConfig, S
 use slog::{Logger, error, info, o, warn};
 use socket2::{SockRef, TcpKeepalive};
 
+use chat_web::WebListener;
+
 use crate::Error;
 use crate::conn::{self, TcpSink};
 
@@ -44,6 +46,11 @@ pub struct ServerConfig {
     pub clock: Clock,
     /// Diagnostics (not the server log).
     pub diag: Logger,
+    /// Where the web page and its WebSocket listen (`--web`), on the same runtime, so a
+    /// browser member and a line member share the rooms; `None` serves no web page.
+    pub web_bind: Option<String>,
+    /// How the web listener behaves (its default room is taken from `room`).
+    pub web: chat_web::WebConfig,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +68,8 @@ impl Default for ServerConfig {
             thread_stack: 64 * 1024,
             clock: runtime.clock,
             diag: runtime.diag,
+            web_bind: None,
+            web: chat_web::WebConfig::default(),
         }
     }
 }
@@ -92,6 +101,8 @@ pub struct Server {
     local_addr: SocketAddr,
     /// The accept thread, which ends when the runtime stops.
     accept: JoinHandle<()>,
+    /// The web page and WebSocket listener, when one was asked for.
+    web: Option<WebListener>,
 }
 
 impl Server {
@@ -111,6 +122,33 @@ impl Server {
         })?;
         let diag = config.diag.new(o!("addr" => local_addr.to_string()));
         let runtime = Runtime::start(config.runtime(diag.clone()))?;
+        let web = match &config.web_bind {
+            None => None,
+            Some(web_addr) => {
+                let web_config = chat_web::WebConfig {
+                    default_room: config.room.default_room.clone(),
+                    ..config.web.clone()
+                };
+                match WebListener::bind(web_addr.as_str(), runtime.door(), web_config, diag.clone())
+                {
+                    Ok(web) => {
+                        let stopper = web.stopper();
+                        runtime
+                            .shutdown_handle()
+                            .on_shutdown(move || stopper.stop());
+                        Some(web)
+                    }
+                    Err(e) => {
+                        runtime.shutdown();
+                        let _ = runtime.join();
+                        return Err(Error::Web {
+                            addr: web_addr.clone(),
+                            source: e,
+                        });
+                    }
+                }
+            }
+        };
         let listener = Arc::new(listener);
         let stop = runtime.shutdown_handle();
         let waker = listener.clone();
@@ -132,6 +170,9 @@ impl Server {
             Ok(accept) => accept,
             Err(e) => {
                 runtime.shutdown();
+                if let Some(web) = web {
+                    let _ = web.join();
+                }
                 let _ = runtime.join();
                 return Err(Error::Spawn(e));
             }
@@ -141,7 +182,13 @@ impl Server {
             runtime,
             local_addr,
             accept,
+            web,
         })
+    }
+
+    /// Where the web page is served, when it is (useful after binding port 0).
+    pub fn web_addr(&self) -> Option<SocketAddr> {
+        self.web.as_ref().map(WebListener::local_addr)
     }
 
     /// The address the server listens on (useful after binding port 0).
@@ -176,7 +223,11 @@ impl Server {
     /// at most 500 ms ([`chat_runtime::Error::LogBlocked`]).
     pub fn join(self) -> Result<(), Error> {
         let accepted = self.accept.join();
+        let web = self.web.map(WebListener::join);
         self.runtime.join()?;
+        if let Some(Err(_)) = web {
+            return Err(Error::Panicked);
+        }
         accepted.map_err(|_| Error::Panicked)
     }
 }

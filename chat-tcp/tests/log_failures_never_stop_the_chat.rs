@@ -11,7 +11,7 @@ use support::{Child, Client, temp_dir};
 fn a_log_that_cannot_be_opened_is_a_clear_error_and_exit_2() {
     let dir = temp_dir("nolog");
     let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-        .args(["--bind", "127.0.0.1:0", "--log"])
+        .args(["--bind", "127.0.0.1:0", "--web", "none", "--log"])
         .arg(dir.join("missing-dir").join("server.txt"))
         .output()
         .expect("run");

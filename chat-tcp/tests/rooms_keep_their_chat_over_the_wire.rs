@@ -97,7 +97,7 @@ fn a_bad_room_flag_is_refused_at_start() {
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
             .args(args)
-            .args(["--bind", "127.0.0.1:0"])
+            .args(["--bind", "127.0.0.1:0", "--web", "none"])
             .output()
             .expect("run");
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -42,7 +42,7 @@ fn running_out_of_descriptors_refuses_and_keeps_serving() {
     // handling, so the server runs out after a dozen connections.
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg("ulimit -n 24 && exec \"$0\" --bind 127.0.0.1:0 --max-connections 1000 --log \"$1\"")
+        .arg("ulimit -n 24 && exec \"$0\" --bind 127.0.0.1:0 --web none --max-connections 1000 --log \"$1\"")
         .arg(env!("CARGO_BIN_EXE_chat-tcp"))
         .arg(dir.join("server.txt"))
         .stdin(Stdio::null())

@@ -66,7 +66,14 @@ fn a_bad_flag_or_a_port_in_use_exits_2_with_one_clear_line() {
 
     // A flood limit that would let nothing through is refused, not taken as "off".
     let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-        .args(["--bind", "127.0.0.1:0", "--flood-burst", "0"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--web",
+            "none",
+            "--flood-burst",
+            "0",
+        ])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
@@ -80,7 +87,7 @@ fn a_bad_flag_or_a_port_in_use_exits_2_with_one_clear_line() {
     let addr = taken.local_addr().expect("addr").to_string();
     let dir = temp_dir("inuse");
     let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-        .args(["--bind", &addr, "--log"])
+        .args(["--bind", &addr, "--web", "none", "--log"])
         .arg(dir.join("server.txt"))
         .output()
         .expect("run");

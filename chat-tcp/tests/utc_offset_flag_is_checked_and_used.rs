@@ -26,7 +26,15 @@ fn an_offset_beyond_a_day_is_refused_with_exit_2() {
     let dir = temp_dir("offset-bad");
     let log = dir.join("server.txt");
     let out = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-        .args(["--bind", "127.0.0.1:0", "--utc-offset", "+25:00", "--log"])
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--web",
+            "none",
+            "--utc-offset",
+            "+25:00",
+            "--log",
+        ])
         .arg(&log)
         .output()
         .expect("run");

@@ -4,7 +4,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The listening socket could not be bound.
-    #[error("cannot listen for the web page: {0}")]
+    #[error("cannot listen: {0}")]
     Bind(#[source] std::io::Error),
     /// A thread could not be started.
     #[error("cannot start the web listener's thread: {0}")]

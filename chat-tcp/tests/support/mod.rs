@@ -386,7 +386,7 @@ impl Child {
     pub fn spawn_with_log(log: PathBuf, extra: &[&str]) -> Child {
         use std::process::{Command, Stdio};
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-            .args(["--bind", "127.0.0.1:0", "--log"])
+            .args(["--bind", "127.0.0.1:0", "--web", "none", "--log"])
             .arg(&log)
             .args(extra)
             .stdin(Stdio::null())

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use tungstenite::protocol::WebSocket;
 use tungstenite::{Message, client::IntoClientRequest};
 
-use super::{TempDir, WAIT, temp_dir};
+/// The longest any wait for the page lasts.
+const WAIT: Duration = Duration::from_secs(10);
 
 /// How long chromium may take to start (a loaded CI machine is slow).
 const START: Duration = Duration::from_secs(30);
@@ -47,7 +48,7 @@ pub struct Browser {
     next_id: u64,
     /// Console errors, uncaught exceptions and error log entries seen so far.
     pub errors: Vec<String>,
-    _profile: TempDir,
+    profile: PathBuf,
     _turn: std::sync::MutexGuard<'static, ()>,
 }
 
@@ -57,7 +58,12 @@ impl Browser {
         let turn = ONE_AT_A_TIME
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let profile = temp_dir("chromium-profile");
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "chat-chromium-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         let mut child = Command::new(chromium())
             .args([
                 "--headless",
@@ -75,7 +81,7 @@ impl Browser {
                 "--window-size=400,720",
                 "--lang=ko-KR",
             ])
-            .arg(format!("--user-data-dir={}", profile.0.display()))
+            .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -110,7 +116,7 @@ impl Browser {
             session: String::new(),
             next_id: 0,
             errors: Vec::new(),
-            _profile: profile,
+            profile,
             _turn: turn,
         };
         let target = b.call("Target.createTarget", json!({"url": "about:blank"}));
@@ -298,5 +304,6 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
