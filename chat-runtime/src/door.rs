@@ -186,8 +186,12 @@ pub enum Refusal {
 impl Refusal {
     /// The line the peer gets before the connection is closed, ending in `\n`.
     pub fn line(&self) -> &'static str {
+        // Formatted once from chatcore's one definition of every server line.
+        static BUSY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         match self {
-            Refusal::Busy => "[Server]: The server is busy. Try again later.\n",
+            Refusal::Busy => BUSY.get_or_init(|| {
+                String::from_utf8_lossy(&chatcore::reply::Reply::Busy.to_bytes()).into_owned()
+            }),
         }
     }
 }
