@@ -32,6 +32,18 @@ pub fn from_hall(change: &HallChange) -> Option<Change> {
             },
             next_id: *next_id,
         },
+        HallChange::RoomCreated {
+            room,
+            capacity,
+            code,
+        } => Change::RoomCreated {
+            name: room.as_str().to_owned(),
+            capacity: u32::try_from(*capacity).unwrap_or(u32::MAX),
+            code: code.clone(),
+        },
+        HallChange::RoomRemoved { room } => Change::RoomRemoved {
+            name: room.as_str().to_owned(),
+        },
         HallChange::ScheduleRemoved { id, .. } => Change::ScheduleRemoved { id: *id },
         HallChange::NoticeSet { room, notice } => Change::NoticeSet {
             room: room.as_str().to_owned(),

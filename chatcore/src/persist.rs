@@ -16,6 +16,20 @@ use crate::roomname::RoomName;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Change {
+    /// A room was created (the default room at start, or by `/join`).
+    RoomCreated {
+        /// Its name.
+        room: RoomName,
+        /// Its capacity.
+        capacity: usize,
+        /// Its participation code, if created with one.
+        code: Option<String>,
+    },
+    /// An idle room was removed, with its notice, code, bans and backlog.
+    RoomRemoved {
+        /// Its name.
+        room: RoomName,
+    },
     /// A `/schedule` was set.
     ScheduleAdded {
         /// Its id, unique on the server for the life of its state.

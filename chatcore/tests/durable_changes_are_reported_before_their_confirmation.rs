@@ -85,3 +85,20 @@ fn a_kick_ban_and_an_unban_are_persisted_before_any_line_about_them() {
         ]
     );
 }
+
+#[test]
+fn a_room_created_by_join_is_persisted_before_its_creator_is_told() {
+    let mut sim = Sim::new();
+    sim.join(1, "Alice");
+    sim.clear();
+
+    let mark = sim.history().len();
+    sim.line(1, "/join study s3cret");
+    assert_eq!(
+        since(&sim, mark),
+        [
+            r#"persist RoomCreated { room: "study", capacity: 10, code: Some("s3cret") }"#,
+            r#"to 1: [Server]: You created "study" and are its admin."#,
+        ]
+    );
+}

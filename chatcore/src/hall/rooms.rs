@@ -22,6 +22,11 @@ impl Hall {
         self.by_key.insert(name.key(), rid);
         let mut room = Room::new(name, self.config.clone(), self.epoch);
         let has_code = code.is_some();
+        room.persist(crate::persist::Change::RoomCreated {
+            room: room.name().clone(),
+            capacity: self.config.capacity,
+            code: code.clone(),
+        });
         if let Some(code) = code {
             room.init_code(code);
         }
@@ -41,7 +46,12 @@ impl Hall {
 
     /// Removes a room that has been idle for the room ttl.
     pub(super) fn remove_room(&mut self, now: Now, rid: RoomId) {
-        self.with_room(now, rid, |room, _| room.log(now, Event::RoomRemoved));
+        self.with_room(now, rid, |room, _| {
+            room.persist(crate::persist::Change::RoomRemoved {
+                room: room.name().clone(),
+            });
+            room.log(now, Event::RoomRemoved);
+        });
         if let Some(slot) = self.rooms.remove(&rid) {
             self.by_key.remove(&slot.room.name().key());
             if let Some(t) = slot.armed {
