@@ -238,10 +238,10 @@ fn take_shown(client: &mut Client, app: &mut App) {
             .filter(|n| line.mentions(n))
             .map(str::to_owned);
         // `/rooms` as a list, one room a row (the log keeps the line as received).
-        let continued = app.listing_rooms && line.text.starts_with("[Server]: ... ");
-        app.listing_rooms = line.text.starts_with("[Server]: Rooms (") || continued;
-        if app.listing_rooms {
-            for row in room_rows(&line.text, continued) {
+        let rows = room_rows(&line.text, app.listing_rooms);
+        app.listing_rooms = rows.is_some();
+        if let Some(rows) = rows {
+            for row in rows {
                 app.pane.push(Entry {
                     time: time.clone(),
                     line: DisplayLine {
@@ -261,24 +261,28 @@ fn take_shown(client: &mut Client, app: &mut App) {
     }
 }
 
-/// A `/rooms` answer (`[Server]: Rooms (3): lobby 3/10, study 2/10 (code)`, or a
-/// continuation `[Server]: ... x 1/10`) as rows: the head, then one room each.
-fn room_rows(text: &str, continued: bool) -> Vec<String> {
-    let (head, list) = if continued {
-        (None, text.strip_prefix("[Server]: ... ").unwrap_or(text))
-    } else {
-        match text.split_once("): ") {
-            Some((head, list)) => (Some(format!("{head}):")), list),
-            None => return vec![text.to_owned()],
-        }
+/// A `/rooms` answer (`[Server]: Rooms (3): lobby 3/10, study 2/10 (code)`, or, right after
+/// one, a continuation `[Server]: ... x 1/10`) as rows: the head, then one room each; `None`
+/// for any other line. Read with chatcore's one definition of the server's lines.
+fn room_rows(text: &str, listing: bool) -> Option<Vec<String>> {
+    let (head, list) = match chatcore::Line::parse(text)? {
+        chatcore::Line::Server {
+            reply: chatcore::Reply::Rooms { count, list },
+        } => (Some(format!("[Server]: Rooms ({count}):")), list),
+        chatcore::Line::Server {
+            reply: chatcore::Reply::More { list },
+        } if listing => (None, list),
+        _ => return None,
     };
-    head.into_iter()
-        .chain(
-            list.split(", ")
-                .filter(|room| !room.is_empty())
-                .map(|room| format!("[Server]:   {room}")),
-        )
-        .collect()
+    Some(
+        head.into_iter()
+            .chain(
+                list.split(", ")
+                    .filter(|room| !room.is_empty())
+                    .map(|room| format!("[Server]:   {room}")),
+            )
+            .collect(),
+    )
 }
 
 fn draw(
@@ -643,7 +647,8 @@ mod tests {
             room_rows(
                 "[Server]: Rooms (3): lobby 3/10, study 2/10 (code), 개발 1/10",
                 false
-            ),
+            )
+            .expect("a rooms line"),
             [
                 "[Server]: Rooms (3):",
                 "[Server]:   lobby 3/10",
@@ -652,12 +657,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            room_rows("[Server]: ... x 1/10, y 2/10", true),
+            room_rows("[Server]: ... x 1/10, y 2/10", true).expect("a continuation"),
             ["[Server]:   x 1/10", "[Server]:   y 2/10"]
         );
-        assert_eq!(
-            room_rows("[Server]: Rooms (0)", false),
-            ["[Server]: Rooms (0)"]
-        );
+        // A continuation counts only right after a list; other lines are no rooms.
+        assert_eq!(room_rows("[Server]: ... x 1/10", false), None);
+        assert_eq!(room_rows("Alice >> Rooms (3): a, b", false), None);
+        assert_eq!(room_rows("[Server]: Bob has joined the chat.", true), None);
     }
 }
