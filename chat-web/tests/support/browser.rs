@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -64,7 +65,13 @@ impl Browser {
             std::process::id(),
             N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
+        // chromium's own temporary files go inside the profile, so one removal takes all.
+        let tmp = profile.join("tmp");
+        std::fs::create_dir_all(&tmp).expect("chromium's temporary directory");
         let mut child = Command::new(chromium())
+            // Its own process group: the drop kills the renderers and helpers with it.
+            .process_group(0)
+            .env("TMPDIR", &tmp)
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -301,9 +308,21 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Kills chromium's whole process group and removes its profile. A helper process that
+    /// was still writing when it died can recreate a file after the first removal, so the
+    /// removal is repeated until the directory is gone (bounded).
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        let deadline = Instant::now() + WAIT;
+        while self.profile.exists() && Instant::now() < deadline {
+            if std::fs::remove_dir_all(&self.profile).is_err() {
+                std::thread::sleep(POLL);
+            }
+        }
     }
 }
