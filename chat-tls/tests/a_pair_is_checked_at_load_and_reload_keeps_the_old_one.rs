@@ -1,0 +1,136 @@
+//! Loading and reloading the certificate pair: what is refused (with which message), and
+//! that a failed reload keeps the pair in force.
+
+#[path = "support/testcerts.rs"]
+mod testcerts;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_tls::Certs;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use testcerts::TestCa;
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chat-tls-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn missing_unreadable_and_mismatched_pairs_are_refused_with_a_reason() {
+    let dir = temp_dir("refused");
+    let ca = TestCa::new(&dir);
+    let a = ca.issue(&dir, "a");
+    let b = ca.issue(&dir, "b");
+    let missing = dir.join("missing.pem");
+    let err = Certs::load(&missing, &a.key).expect_err("missing");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot read {}: ", missing.display())),
+        "{err}"
+    );
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(&garbage, "hello\n").expect("write");
+    let err = Certs::load(&garbage, &a.key).expect_err("not PEM");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: no certificate or private key of the expected kind in it",
+            garbage.display()
+        )
+    );
+    // A key file given as the certificate, and a certificate as the key.
+    assert!(Certs::load(&a.key, &a.key).is_err());
+    assert!(Certs::load(&a.cert, &a.cert).is_err());
+    let err = Certs::load(&a.cert, &b.key).expect_err("mismatched");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{} and {} are not a usable pair: ",
+            a.cert.display(),
+            b.key.display()
+        )),
+        "{err}"
+    );
+    Certs::load(&a.cert, &a.key).expect("a pair");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The certificate (DER) a fresh handshake with `certs` presents, after a line each way.
+fn served_cert(certs: &Certs, ca: &Path) -> Vec<u8> {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server_certs = certs.clone();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().expect("accept");
+        let tls = server_certs.accept(tcp).expect("session");
+        let mut line = [0u8; 3];
+        (&tls).read_exact(&mut line).expect("read");
+        assert_eq!(&line, b"hi\n");
+        (&tls).write_all(b"ok\n").expect("write");
+        tls.close_notify();
+    });
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(first_cert(ca)).expect("root");
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = "localhost".try_into().expect("name");
+    let mut client = rustls::ClientConnection::new(Arc::new(config), name).expect("client");
+    let mut tcp = TcpStream::connect(addr).expect("connect");
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut stream = rustls::Stream::new(&mut client, &mut tcp);
+    stream.write_all(b"hi\n").expect("send");
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .expect("reply until close_notify");
+    assert_eq!(reply, "ok\n");
+    server.join().expect("server thread");
+    client.peer_certificates().expect("a certificate")[0].to_vec()
+}
+
+fn first_cert(path: &Path) -> CertificateDer<'static> {
+    CertificateDer::pem_file_iter(path)
+        .expect("read")
+        .next()
+        .expect("a certificate")
+        .expect("PEM")
+}
+
+#[test]
+fn reload_serves_the_new_pair_to_new_connections_and_a_bad_pair_keeps_the_old() {
+    let dir = temp_dir("reload");
+    let ca = TestCa::new(&dir);
+    let a = ca.issue(&dir, "a");
+    let b = ca.issue(&dir, "b");
+    let ca_pem = TestCa::pem_path(&dir);
+    let certs = Certs::load(&a.cert, &a.key).expect("load a");
+    let a_der = first_cert(&a.cert).to_vec();
+    assert_eq!(served_cert(&certs, &ca_pem), a_der);
+
+    std::fs::copy(&b.cert, &a.cert).expect("swap cert");
+    std::fs::copy(&b.key, &a.key).expect("swap key");
+    // Until the reload, the pair loaded stays in force.
+    assert_eq!(served_cert(&certs, &ca_pem), a_der);
+    certs.reload().expect("reload b");
+    assert_eq!(served_cert(&certs, &ca_pem), first_cert(&b.cert).to_vec());
+
+    // Half a rotation: a new certificate next to the old key is refused, and B stays.
+    let c = ca.issue(&dir, "c");
+    std::fs::copy(&c.cert, &a.cert).expect("cert only");
+    let err = certs.reload().expect_err("mismatched");
+    assert!(err.to_string().contains("are not a usable pair"), "{err}");
+    assert_eq!(served_cert(&certs, &ca_pem), first_cert(&b.cert).to_vec());
+    let _ = std::fs::remove_dir_all(&dir);
+}
