@@ -16,6 +16,7 @@ use slog::{Logger, warn};
 use crate::conn::{Reader, Shared, Sink, Writer};
 use crate::engine::Msg;
 use crate::outbox::Outbox;
+use crate::pressure::Pressure;
 
 /// How long `admit`, at the connection cap, waits for the engine to evict a waiting
 /// connection before it refuses the newcomer.
@@ -40,6 +41,8 @@ struct DoorInner {
     refused: Mutex<Refused>,
     /// The outbox bounds of every connection: lines, bytes.
     outbox: (usize, usize),
+    /// What every outbox wakes the engine with when it drains while input is paused.
+    pressure: Arc<Pressure>,
     /// The hall's line limit, which transports decode with.
     max_line: usize,
     /// Where refusal reports go.
@@ -68,6 +71,7 @@ impl Door {
         limits: Arc<Limits>,
         engine: SyncSender<Msg>,
         outbox: (usize, usize),
+        pressure: Arc<Pressure>,
         max_line: usize,
         diag: Logger,
     ) -> Door {
@@ -78,6 +82,7 @@ impl Door {
                 next_id: AtomicU64::new(1),
                 refused: Mutex::new(Refused::default()),
                 outbox,
+                pressure,
                 max_line,
                 diag,
             }),
@@ -105,7 +110,7 @@ impl Door {
             self.report(&counts);
         }
         let id = ClientId(inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let outbox = Outbox::new(inner.outbox.0, inner.outbox.1);
+        let outbox = Outbox::new(inner.outbox.0, inner.outbox.1, inner.pressure.clone());
         let shared = Arc::new(Shared::new(id, peer, outbox, sink, slot));
         let connect = Msg::Connect {
             conn: shared.clone(),

@@ -2,6 +2,9 @@
 //! carries out its actions. It sleeps on its channel until the next input or the hall's next
 //! deadline (no fixed tick), handles everything already queued as one batch, then writes each
 //! touched connection once and hands the batch's log records to the log thread at once.
+//! When an outbox passes its high-water mark the engine stops taking input until it drains
+//! (the readers then wait on the bounded queue and the transports push back on senders);
+//! a connection that stays behind the rest is dropped as a slow consumer.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -17,6 +20,8 @@ use slog::{Logger, debug, error};
 use crate::clock::Clock;
 use crate::conn::Shared;
 use crate::logfile::LogQueue;
+use crate::outbox::Level;
+use crate::pressure::Pressure;
 use crate::store::Store;
 
 /// How long shutdown waits for connections to flush their goodbye and close.
@@ -81,6 +86,14 @@ pub(crate) struct Engine {
     diag: Logger,
     /// Connections found slow while draining, disconnected once the drain ends.
     slow: Vec<ClientId>,
+    /// Connections whose outbox passed its high-water mark: no input is taken until each is
+    /// back under its low-water mark (or dropped). May hold an id more than once.
+    pressed: Vec<ClientId>,
+    /// Wakes the engine when a pressed outbox drains (or shutdown begins).
+    pressure: Arc<Pressure>,
+    /// How long input stays paused for outboxes that do not drain before those behind the
+    /// rest are dropped.
+    stall: Duration,
     /// Reused by `flush`.
     batch: VecDeque<Bytes>,
 }
@@ -92,6 +105,7 @@ impl Engine {
         log: Arc<LogQueue>,
         stopping: Arc<AtomicBool>,
         store: Box<dyn Store>,
+        (pressure, stall): (Arc<Pressure>, Duration),
         diag: Logger,
     ) -> Self {
         Engine {
@@ -106,6 +120,9 @@ impl Engine {
             staged: false,
             diag,
             slow: Vec::new(),
+            pressed: Vec::new(),
+            pressure,
+            stall,
             batch: VecDeque::new(),
         }
     }
@@ -116,6 +133,10 @@ impl Engine {
         self.drain();
         self.flush();
         while !self.stopping.load(Ordering::Acquire) {
+            if !self.pressed.is_empty() {
+                self.wait_drained();
+                continue;
+            }
             let first = match self.hall.poll_timeout() {
                 Some(deadline) => {
                     match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -134,6 +155,11 @@ impl Engine {
             for msg in first.into_iter().chain(rx.try_iter().take(BATCH)) {
                 self.handle(now, msg);
                 self.drain();
+                // An outbox passed its high-water mark: write what is queued and take no
+                // more input until it drained.
+                if !self.pressed.is_empty() {
+                    break;
+                }
             }
             // Inputs can arrive back to back forever; deadlines must still fire on time.
             if self.hall.poll_timeout().is_some_and(|d| d <= now.instant) {
@@ -198,7 +224,11 @@ impl Engine {
                         }
                         if let Some(conn) = self.conns.get(&to) {
                             match conn.outbox.push(line) {
-                                Ok(()) => self.dirty.push(to),
+                                Ok(Level::Normal) => self.dirty.push(to),
+                                Ok(Level::High) => {
+                                    self.dirty.push(to);
+                                    self.pressed.push(to);
+                                }
                                 Err(_) => self.slow.push(to),
                             }
                         }
@@ -230,6 +260,56 @@ impl Engine {
                 conn.kill(DisconnectCause::SlowConsumer);
                 let cause = DisconnectCause::SlowConsumer;
                 self.input(now, Input::Disconnect { id, cause });
+            }
+        }
+    }
+
+    /// Input is paused: waits, without taking input, until every pressed outbox is back under
+    /// its low-water mark, firing the hall's deadlines meanwhile. Those still over it after
+    /// `stall` are behind the rest and dropped as slow consumers, provided some other
+    /// connection's outbox is under its mark; when none is (every peer stalls at once, a
+    /// frozen network), the wait goes on and the transports' write timeouts decide.
+    fn wait_drained(&mut self) {
+        self.pressed.sort_unstable();
+        self.pressed.dedup();
+        let mut stall_at = Instant::now() + self.stall;
+        loop {
+            if self.stopping.load(Ordering::Acquire) {
+                self.pressed.clear();
+                return;
+            }
+            // Read before looking, so a drain between the look and the sleep wakes it.
+            let seen = self.pressure.wakes();
+            let conns = &self.conns;
+            self.pressed
+                .retain(|id| conns.get(id).is_some_and(|conn| conn.outbox.watch()));
+            if self.pressed.is_empty() {
+                return;
+            }
+            let now = Instant::now();
+            if now >= stall_at {
+                let pressed = &self.pressed;
+                let others_kept_up = self
+                    .conns
+                    .iter()
+                    .any(|(id, conn)| !conn.outbox.is_over_low() && !pressed.contains(id));
+                if others_kept_up {
+                    self.slow.append(&mut self.pressed);
+                    self.drain();
+                    self.flush();
+                    continue;
+                }
+                stall_at = now + self.stall;
+            }
+            match self.hall.poll_timeout() {
+                Some(due) if due <= now => {
+                    self.hall.handle_timeout(self.clock.now());
+                    self.drain();
+                    self.flush();
+                    self.pressed.sort_unstable();
+                    self.pressed.dedup();
+                }
+                due => self.pressure.wait(seen, due.map_or(stall_at, |d| d.min(stall_at))),
             }
         }
     }

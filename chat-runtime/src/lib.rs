@@ -13,7 +13,10 @@
 //! - `conn`: the [`Sink`] trait and the two halves of a connection, [`Reader`] and
 //!   [`Writer`]; the engine writes through the sink while it takes data, and the transport's
 //!   writer takes over when it does not.
-//! - `outbox`: the bounded queue of one connection; a full one disconnects that client only.
+//! - `outbox`: the bounded queue of one connection and its water marks: past the high one
+//!   the engine stops taking input (back-pressure); a connection far behind the rest is
+//!   dropped alone.
+//! - `pressure`: what wakes the engine when the outboxes it waits for drain.
 //! - `logfile`: the log thread behind a bounded queue that never blocks the chat.
 //! - `store`: where durable changes are committed before their confirmation ([`Store`]).
 //! - [`local`]: the in-process transport (channels), for embedders and tests.
@@ -37,6 +40,7 @@ mod error;
 pub mod local;
 mod logfile;
 mod outbox;
+mod pressure;
 mod runtime;
 mod store;
 

@@ -1,16 +1,30 @@
 //! One connection's bounded outbound queue, shared by the engine (which queues lines and
 //! writes them straight through the transport's sink when it can) and the transport's
-//! writer (which takes over when the sink is full, and closes the connection).
+//! writer (which takes over when the sink is full, and closes the connection), and its
+//! water marks: past the high one the engine stops taking input until the outbox is back
+//! under the low one (docs/choices.md, "Overload: the server reads less").
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use parking_lot::{Condvar, Mutex};
 
+use crate::pressure::Pressure;
+
 /// The queue is full: the connection is a slow consumer and must be dropped.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Full;
+
+/// How full an outbox is after a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// At or under the high-water mark.
+    Normal,
+    /// Over the high-water mark (half the bound): the engine should stop taking input.
+    High,
+}
 
 /// What a transport's writer should do next (see [`crate::Writer::next`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +54,8 @@ struct State {
     writer_done: bool,
     /// The reader thread has exited; the writer's linger after a close can end.
     reader_done: bool,
+    /// The engine waits for this outbox to drain under its low-water mark: wake it then.
+    watched: bool,
 }
 
 /// A queue bounded in lines and bytes; `push` never blocks.
@@ -49,31 +65,65 @@ pub(crate) struct Outbox {
     changed: Condvar,
     max_lines: usize,
     max_bytes: usize,
+    /// Woken when a watched outbox drains under its low-water mark.
+    pressure: Arc<Pressure>,
 }
 
 impl Outbox {
-    pub(crate) fn new(max_lines: usize, max_bytes: usize) -> Outbox {
+    pub(crate) fn new(max_lines: usize, max_bytes: usize, pressure: Arc<Pressure>) -> Outbox {
         Outbox {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             max_lines,
             max_bytes,
+            pressure,
         }
     }
 
-    /// Queues a line without waking anyone; `Err(Full)` when a bound would be passed.
+    /// Queues a line without waking anyone and says whether the outbox is now over its
+    /// high-water mark (half of either bound); `Err(Full)` when a bound would be passed.
     /// The engine calls [`Outbox::take_direct`] or [`Outbox::hand_off`] after its batch.
-    pub(crate) fn push(&self, line: Bytes) -> Result<(), Full> {
+    pub(crate) fn push(&self, line: Bytes) -> Result<Level, Full> {
         let mut s = self.state.lock();
         if s.stopped || s.closing {
-            return Ok(());
+            return Ok(Level::Normal);
         }
         if s.queue.len() >= self.max_lines || s.bytes + line.len() > self.max_bytes {
             return Err(Full);
         }
         s.bytes += line.len();
         s.queue.push_back(line);
-        Ok(())
+        if s.queue.len() > self.max_lines / 2 || s.bytes > self.max_bytes / 2 {
+            Ok(Level::High)
+        } else {
+            Ok(Level::Normal)
+        }
+    }
+
+    /// Whether more than the low-water mark (an eighth of either bound) waits to be written.
+    fn over_low(&self, s: &State) -> bool {
+        s.queue.len() > self.max_lines / 8 || s.bytes > self.max_bytes / 8
+    }
+
+    /// Whether more than the low-water mark waits to be written.
+    pub(crate) fn is_over_low(&self) -> bool {
+        self.over_low(&self.state.lock())
+    }
+
+    /// For the engine while input is paused: true if the outbox is still over its
+    /// low-water mark, and then the engine is woken when it drains under it.
+    pub(crate) fn watch(&self) -> bool {
+        let mut s = self.state.lock();
+        s.watched = self.over_low(&s);
+        s.watched
+    }
+
+    /// Wakes the engine if it waits for this outbox and it drained under the low-water mark.
+    fn drained(&self, s: &mut State) {
+        if s.watched && !self.over_low(s) {
+            s.watched = false;
+            self.pressure.wake();
+        }
     }
 
     /// For the engine after a batch: moves the queue into `batch` if the engine may write it
@@ -109,6 +159,7 @@ impl Outbox {
     pub(crate) fn written(&self, n: usize) {
         let mut s = self.state.lock();
         s.bytes = s.bytes.saturating_sub(n);
+        self.drained(&mut s);
     }
 
     /// Close after what is queued has been written.
@@ -123,6 +174,7 @@ impl Outbox {
         s.stopped = true;
         s.queue.clear();
         s.bytes = 0;
+        self.drained(&mut s);
         drop(s);
         self.changed.notify_all();
     }
@@ -143,6 +195,7 @@ impl Outbox {
             }
             if !s.queue.is_empty() && (s.handed_off || s.closing) {
                 std::mem::swap(&mut s.queue, batch);
+                self.drained(&mut s);
                 return Some(Next::Write);
             }
             if s.queue.is_empty() {
@@ -210,23 +263,61 @@ mod tests {
 
     #[test]
     fn push_is_bounded_by_lines_and_bytes_including_bytes_in_flight() {
-        let o = Outbox::new(2, 100);
-        assert_eq!(o.push(line("a\n")), Ok(()));
-        assert_eq!(o.push(line("b\n")), Ok(()));
+        let o = Outbox::new(2, 100, Arc::default());
+        assert_eq!(o.push(line("a\n")), Ok(Level::Normal));
+        assert_eq!(o.push(line("b\n")), Ok(Level::High));
         assert_eq!(o.push(line("c\n")), Err(Full));
-        let o = Outbox::new(100, 5);
-        assert_eq!(o.push(line("abc\n")), Ok(()));
+        let o = Outbox::new(100, 5, Arc::default());
+        assert_eq!(o.push(line("abc\n")), Ok(Level::High));
         let mut batch = VecDeque::new();
         assert_eq!(o.take_direct(&mut batch), Some(true));
         // Taken but not yet written: still counted.
         assert_eq!(o.push(line("de\n")), Err(Full));
         o.written(4);
-        assert_eq!(o.push(line("de\n")), Ok(()));
+        assert_eq!(o.push(line("de\n")), Ok(Level::High));
+    }
+
+    #[test]
+    fn a_watched_outbox_wakes_the_engine_once_under_the_low_water_mark() {
+        let pressure = Arc::new(Pressure::default());
+        // High-water mark: over 8 lines or 500 bytes; low: over 2 lines or 125 bytes.
+        let o = Outbox::new(16, 1000, pressure.clone());
+        let mut levels = Vec::new();
+        for _ in 0..9 {
+            levels.push(o.push(line("0123456789\n")).expect("room"));
+        }
+        assert_eq!(levels[..8], [Level::Normal; 8]);
+        assert_eq!(levels[8], Level::High);
+        let seen = pressure.wakes();
+        assert!(o.watch(), "over the low-water mark");
+        let mut batch = VecDeque::new();
+        o.hand_off(&mut batch);
+        assert_eq!(o.next(&mut batch, None), Some(Next::Write));
+        // Taken by the writer, not yet written: 99 bytes, under the low mark of 125.
+        assert_eq!(pressure.wakes(), seen + 1);
+        o.written(11);
+        assert_eq!(pressure.wakes(), seen + 1, "one wake per watch");
+        assert!(!o.watch(), "under the low-water mark");
+        o.written(88);
+        assert_eq!(pressure.wakes(), seen + 1, "not watched");
+    }
+
+    #[test]
+    fn a_stopped_outbox_wakes_the_engine_that_waits_for_it() {
+        let pressure = Arc::new(Pressure::default());
+        let o = Outbox::new(4, 1000, pressure.clone());
+        for _ in 0..3 {
+            o.push(line("a\n")).expect("room");
+        }
+        let seen = pressure.wakes();
+        assert!(o.watch());
+        o.stop();
+        assert_eq!(pressure.wakes(), seen + 1);
     }
 
     #[test]
     fn the_engine_writes_directly_until_it_hands_off() {
-        let o = Outbox::new(10, 1000);
+        let o = Outbox::new(10, 1000, Arc::default());
         o.push(line("a\n")).expect("room");
         let mut batch = VecDeque::new();
         assert_eq!(o.take_direct(&mut batch), Some(true));
@@ -253,7 +344,7 @@ mod tests {
 
     #[test]
     fn close_writes_what_is_queued_first() {
-        let o = Outbox::new(10, 1000);
+        let o = Outbox::new(10, 1000, Arc::default());
         o.push(line("a\n")).expect("room");
         o.close();
         let mut batch = VecDeque::new();
@@ -265,7 +356,7 @@ mod tests {
 
     #[test]
     fn stop_drops_the_queue_and_wakes_the_writer() {
-        let o = std::sync::Arc::new(Outbox::new(10, 1000));
+        let o = Arc::new(Outbox::new(10, 1000, Arc::default()));
         let writer = {
             let o = o.clone();
             std::thread::spawn(move || o.next(&mut VecDeque::new(), None))
@@ -278,7 +369,7 @@ mod tests {
 
     #[test]
     fn waits_end_at_the_deadline_or_when_done() {
-        let o = Outbox::new(10, 1000);
+        let o = Outbox::new(10, 1000, Arc::default());
         assert!(!o.wait_reader(Instant::now()));
         assert!(!o.wait_writer(Instant::now()));
         o.reader_done();

@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::door::{Door, Limits};
 use crate::engine::{Engine, Msg};
 use crate::logfile::{self, LogQueue, LogReopener};
+use crate::pressure::Pressure;
 use crate::store::{MemoryStore, Store};
 
 /// Messages (one per read, at most 4 KiB of lines each) queued for the engine before readers
@@ -46,9 +47,15 @@ pub struct RuntimeConfig {
     /// beyond it the door refuses. `None`: capacity + max_pending + 64.
     pub max_connections: Option<usize>,
     /// Lines queued for one client before it counts as a slow consumer and is dropped.
+    /// Past half of it (or of `outbox_bytes`) the engine stops taking input until the
+    /// outbox is back under an eighth (docs/choices.md, "Overload: the server reads less").
     pub outbox_lines: usize,
     /// Bytes queued for one client before it counts as a slow consumer and is dropped.
     pub outbox_bytes: usize,
+    /// How long input may stay paused for outboxes that do not drain: then those still over
+    /// their low-water mark are dropped as slow consumers, if some other connection's is
+    /// under it (they are behind the rest).
+    pub stall_timeout: Duration,
     /// Where `now` comes from (tests shift the wall clock).
     pub clock: Clock,
     /// Diagnostics (not the server log).
@@ -63,6 +70,7 @@ impl Default for RuntimeConfig {
             max_connections: None,
             outbox_lines: 8192,
             outbox_bytes: 1 << 20,
+            stall_timeout: Duration::from_secs(1),
             clock: Clock::system(),
             diag: Logger::root(slog::Discard, o!()),
         }
@@ -105,6 +113,8 @@ struct Stop {
     stopping: Arc<AtomicBool>,
     /// Wakes the engine if it sleeps.
     engine: SyncSender<Msg>,
+    /// Wakes the engine if it waits for outboxes to drain.
+    pressure: Arc<Pressure>,
     /// What transports asked to run when stopping begins (close a listener, say); taken,
     /// and so run once, by the first stop.
     hooks: Mutex<Option<Vec<Hook>>>,
@@ -132,6 +142,7 @@ impl ShutdownHandle {
         // The engine checks the flag every turn; this only wakes it if it sleeps. A full
         // queue means it is busy and will see the flag soon.
         let _ = self.inner.engine.try_send(Msg::Wake);
+        self.inner.pressure.wake();
         self.run_hooks();
     }
 
@@ -179,10 +190,12 @@ impl Runtime {
         let log = LogQueue::new(LOG_BUFFER);
         let (engine_tx, engine_rx) = sync_channel(ENGINE_QUEUE);
         let stopping = Arc::new(AtomicBool::new(false));
+        let pressure = Arc::new(Pressure::default());
         let handle = ShutdownHandle {
             inner: Arc::new(Stop {
                 stopping: stopping.clone(),
                 engine: engine_tx.clone(),
+                pressure: pressure.clone(),
                 hooks: Mutex::new(Some(Vec::new())),
             }),
         };
@@ -204,6 +217,7 @@ impl Runtime {
             log.clone(),
             stopping,
             store,
+            (pressure.clone(), config.stall_timeout),
             diag.clone(),
         );
         let wake = handle.clone();
@@ -223,6 +237,7 @@ impl Runtime {
             Limits::new(config.max_connections()),
             engine_tx,
             (config.outbox_lines, config.outbox_bytes),
+            pressure,
             config.room.max_line_bytes,
             diag,
         );

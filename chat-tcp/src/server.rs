@@ -31,6 +31,9 @@ pub struct ServerConfig {
     pub outbox_lines: usize,
     /// Bytes queued for one client before it counts as a slow consumer and is dropped.
     pub outbox_bytes: usize,
+    /// How long input may stay paused for a client far behind the rest before it is dropped
+    /// (see [`RuntimeConfig::stall_timeout`]).
+    pub stall_timeout: Duration,
     /// A write blocked this long fails and frees the slot.
     pub write_timeout: Duration,
     /// TCP keepalive idle time. A peer that vanished without a FIN is found when a probe
@@ -62,6 +65,7 @@ impl Default for ServerConfig {
             max_connections: runtime.max_connections,
             outbox_lines: runtime.outbox_lines,
             outbox_bytes: runtime.outbox_bytes,
+            stall_timeout: runtime.stall_timeout,
             write_timeout: Duration::from_secs(10),
             keepalive: Duration::from_secs(30),
             send_buffer: Some(256 * 1024),
@@ -83,6 +87,7 @@ impl ServerConfig {
             max_connections: self.max_connections,
             outbox_lines: self.outbox_lines,
             outbox_bytes: self.outbox_bytes,
+            stall_timeout: self.stall_timeout,
             clock: self.clock.clone(),
             diag,
         }
