@@ -309,7 +309,9 @@ impl Engine {
                     self.pressed.sort_unstable();
                     self.pressed.dedup();
                 }
-                due => self.pressure.wait(seen, due.map_or(stall_at, |d| d.min(stall_at))),
+                due => self
+                    .pressure
+                    .wait(seen, due.map_or(stall_at, |d| d.min(stall_at))),
             }
         }
     }

@@ -54,7 +54,8 @@ fn flood(flooders: Vec<Client>, nicks: &[&str], departure: &str) -> Vec<bool> {
             s.spawn(move || {
                 let burst: String = (0..LINES).map(|k| text(k) + "\n").collect();
                 // The server may stop reading for a while: this blocks, never fails.
-                out.write_all(burst.as_bytes()).expect("the server reads it all");
+                out.write_all(burst.as_bytes())
+                    .expect("the server reads it all");
             });
             readers.push(s.spawn(move || {
                 let mut next = vec![0usize; nicks.len()];
@@ -67,9 +68,9 @@ fn flood(flooders: Vec<Client>, nicks: &[&str], departure: &str) -> Vec<bool> {
                         departed = true;
                         continue;
                     }
-                    let (nick, said) = line.split_once(" >> ").unwrap_or_else(|| {
-                        panic!("{} got {line:?} after {next:?}", nicks[me])
-                    });
+                    let (nick, said) = line
+                        .split_once(" >> ")
+                        .unwrap_or_else(|| panic!("{} got {line:?} after {next:?}", nicks[me]));
                     let from = nicks.iter().position(|n| *n == nick).expect("a flooder");
                     assert_eq!(said, text(next[from]), "{} from {nick}", nicks[me]);
                     next[from] += 1;
@@ -115,7 +116,10 @@ fn a_member_who_stops_reading_is_dropped_alone_while_the_others_flood() {
         f.expect(&["[Server]: Sleeper has joined the chat."]);
     }
     let departed = flood(flooders, &nicks, "[Server]: Sleeper has left the chat.");
-    assert_eq!(departed, [true; 9], "every flooder saw the sleeper leave once");
+    assert_eq!(
+        departed, [true; 9],
+        "every flooder saw the sleeper leave once"
+    );
     assert_eq!(
         slow_consumers(&mut server),
         ["[lobby] leave Sleeper slow-consumer"]
