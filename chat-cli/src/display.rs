@@ -184,8 +184,9 @@ fn classify(text: &str) -> (Kind, usize) {
             };
             (kind, 0)
         }
-        // `[Scheduled by Bob (left)] text`: the author's name, then the text.
-        Some(Line::Scheduled { by, text: body }) => {
+        // `[Scheduled by Bob (left)] text` (or `[Scheduled by Bob (left), 12 min late] text`,
+        // fired at a restart): the author's name, then the text.
+        Some(Line::Scheduled { by, text: body } | Line::LateScheduled { by, text: body, .. }) => {
             let nick = by.nick.0.to_owned();
             (Kind::Scheduled { nick }, text.len() - body.len())
         }
@@ -286,6 +287,12 @@ mod tests {
             }
         );
         assert_eq!(
+            kind("[Scheduled by Charlie (left), 12 min late] standup"),
+            Kind::Scheduled {
+                nick: nick("Charlie")
+            }
+        );
+        assert_eq!(
             kind("Alice >> Hello >> all"),
             Kind::Chat {
                 nick: nick("Alice")
@@ -302,6 +309,8 @@ mod tests {
         assert_eq!(DisplayLine::received("Alice >> Hello").body(), "Hello");
         assert_eq!(DisplayLine::received("[Whisper from Bob] Hi").body(), "Hi");
         assert_eq!(DisplayLine::received("[Scheduled by Bob] go").body(), "go");
+        let late = DisplayLine::received("[Scheduled by Charlie (left), 12 min late] go");
+        assert_eq!(late.body(), "go");
         assert_eq!(
             DisplayLine::received("[Server]: Welcome").body(),
             "[Server]: Welcome"

@@ -71,6 +71,10 @@ pub struct Config {
     /// is one summary line at most once a minute (PROTOCOL.md §6 "Churn"). 0 turns the
     /// budget off; loopback is exempt while `exempt_loopback`.
     pub announce_rate: u32,
+    /// How late a restored schedule may be and still fire at start ([`crate::Hall::restore`],
+    /// PROTOCOL.md §10); one that fell due longer ago while the server was down is dropped
+    /// and logged. At most 7 days.
+    pub late_limit: Duration,
 }
 
 impl Default for Config {
@@ -100,6 +104,7 @@ impl Default for Config {
             rename_rate: 5,
             announce_burst: 10,
             announce_rate: 30,
+            late_limit: Duration::from_secs(3600),
         }
     }
 }
@@ -172,6 +177,9 @@ impl Config {
             return Err(Error::InvalidConfig(
                 "announce_burst must be at least 1 (an announce_rate of 0 turns the budget off)",
             ));
+        }
+        if self.late_limit > Duration::from_secs(7 * 86_400) {
+            return Err(Error::InvalidConfig("late_limit must be at most 7 days"));
         }
         if self.max_schedules_per_room < self.max_schedules_per_member {
             return Err(Error::InvalidConfig(

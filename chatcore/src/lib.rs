@@ -44,6 +44,8 @@
 //!     match action {
 //!         Action::Send { to, line } => sent.push((to, line)),
 //!         Action::Log(record) => logged.push(record.to_string()),
+//!         // The line joins the backlog: a durable change, for a store (PROTOCOL.md §10).
+//!         Action::Persist(_) => {}
 //!         _ => unreachable!("nobody leaves"),
 //!     }
 //! }

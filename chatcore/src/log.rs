@@ -258,6 +258,34 @@ pub enum Event {
         /// How many records were lost.
         count: u64,
     },
+    /// The hall was rebuilt from the durable state at start ([`crate::Hall::restore`]).
+    Restored {
+        /// Rooms restored (the default room counted when it was kept).
+        rooms: usize,
+        /// Pending schedules restored (those firing late at once included).
+        schedules: usize,
+    },
+    /// A restored schedule fell due longer than `Config::late_limit` ago while the server
+    /// was down: dropped, not fired.
+    TooLate {
+        /// The schedule number.
+        seq: u64,
+        /// The author's nickname at scheduling time.
+        nick: Nickname,
+        /// How late it was, in whole minutes.
+        minutes: u64,
+        /// The text that was not delivered.
+        text: String,
+    },
+    /// Durable changes could not be saved (disk full, I/O error); the chat goes on. Not
+    /// produced by the hall: the runtime that commits writes it, once until saving works
+    /// again.
+    NotSaved {
+        /// What the store said.
+        error: String,
+    },
+    /// Saving works again after [`Event::NotSaved`].
+    SavedAgain,
     /// The flood limiter dropped lines of one burst.
     Flood {
         /// The member.
@@ -396,9 +424,31 @@ impl fmt::Display for Event {
                 write!(f, "lost {count} records: the log could not keep up")
             }
             Event::Command { nick, command } => write!(f, "command {nick} {command}"),
+            Event::Restored { rooms, schedules } => {
+                let (r, s) = (plural(*rooms), plural(*schedules));
+                write!(f, "restored {rooms} room{r} and {schedules} schedule{s}")
+            }
+            Event::TooLate {
+                seq,
+                nick,
+                minutes,
+                text,
+            } => write!(
+                f,
+                "dropped #{seq} {nick}: {minutes} min late, over the late limit: {text}"
+            ),
+            Event::NotSaved { error } => {
+                write!(f, "not saved: {error}; the chat goes on")
+            }
+            Event::SavedAgain => write!(f, "saving works again"),
             Event::Flood { nick, dropped } => write!(f, "flood {nick} dropped {dropped} lines"),
             Event::Shutdown { members: 1 } => write!(f, "shutdown with 1 member"),
             Event::Shutdown { members } => write!(f, "shutdown with {members} members"),
         }
     }
+}
+
+/// `"s"` unless `n` is 1.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

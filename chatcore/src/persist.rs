@@ -78,6 +78,17 @@ pub enum Change {
         /// The nickname it banned.
         nick: Nickname,
     },
+    /// A public line (chat, `/me`, a fired schedule) was delivered in a room and joins its
+    /// backlog. Not confirmed to anyone: a store may batch these (PROTOCOL.md §10: kept
+    /// within 1 s). Reported only while `Config::history` is not 0.
+    BacklogAppended {
+        /// The room.
+        room: RoomName,
+        /// When it was delivered.
+        at: OffsetDateTime,
+        /// The line as delivered, ending in `\n` (the broadcast's own bytes, shared).
+        line: bytes::Bytes,
+    },
     /// `/code` set or cleared a room's participation code.
     CodeSet {
         /// The room.
@@ -96,4 +107,69 @@ pub enum Removed {
     Unscheduled,
     /// Its author was kicked.
     AuthorKicked,
+    /// It fell due while the server was down, more than `Config::late_limit` ago: it was
+    /// dropped at start, not fired.
+    TooLate,
+}
+
+/// The durable state a hall is rebuilt from at start ([`crate::Hall::restore`]): what a
+/// store kept of the [`Change`]s a hall reported before. Plain data; the store builds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    /// Every kept room (the default room among them, or not: it is created if missing).
+    pub rooms: Vec<RoomState>,
+    /// Every pending schedule.
+    pub schedules: Vec<ScheduleState>,
+    /// The next schedule id to hand out; ids below it are never handed out again.
+    pub next_id: u64,
+}
+
+/// One kept room. Its capacity is not restored: every room has `Config::capacity`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomState {
+    /// Its name.
+    pub name: RoomName,
+    /// Its participation code, if any.
+    pub code: Option<String>,
+    /// Its notice, if any.
+    pub notice: Option<String>,
+    /// Its kick bans (those already over are skipped).
+    pub bans: Vec<BanState>,
+    /// Its last public lines, oldest first (only the last `Config::history` are kept).
+    pub backlog: Vec<BacklogLine>,
+}
+
+/// One kept kick ban.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanState {
+    /// The banned nickname.
+    pub nick: Nickname,
+    /// The address (an IPv6 /64 as its prefix) it also matches, if any.
+    pub address: Option<IpAddr>,
+    /// When it ends, on the wall clock.
+    pub until: OffsetDateTime,
+}
+
+/// One kept public line of a room's backlog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BacklogLine {
+    /// When it was delivered.
+    pub at: OffsetDateTime,
+    /// The line as delivered, without its `\n`.
+    pub line: String,
+}
+
+/// One kept pending `/schedule`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleState {
+    /// Its id.
+    pub id: u64,
+    /// The room it fires in.
+    pub room: RoomName,
+    /// The author's nickname when it was set.
+    pub author: Nickname,
+    /// When it fires, in the offset it was asked in.
+    pub due: OffsetDateTime,
+    /// The sanitised text.
+    pub text: String,
 }

@@ -60,6 +60,7 @@ fn schedule_unschedule_fire_notice_and_code_are_persisted_before_they_are_confir
             "persist ScheduleRemoved { id: 1, why: Fired }",
             "to 1: [Scheduled by Bob] Meeting starts soon",
             "to 2: [Scheduled by Bob] Meeting starts soon",
+            r#"persist BacklogAppended { room: "lobby", at: 2026-11-25 6:30:00.0 +00:00:00, line: b"[Scheduled by Bob] Meeting starts soon\n" }"#,
         ]
     );
 }

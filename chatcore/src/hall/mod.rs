@@ -7,6 +7,7 @@ mod log_budget;
 
 pub use admit::subnet_key;
 mod leave;
+mod restore;
 mod rooms;
 
 use core::net::IpAddr;
@@ -33,6 +34,7 @@ use crate::roomname::RoomName;
 ///   latest one seen).
 /// - **outputs**: [`Hall::poll_action`], drained until `None` after every input, and
 ///   [`Hall::poll_timeout`], the next deadline at which to call `handle_timeout`.
+/// - **construction**: [`Hall::new`], or [`Hall::restore`] from a durable state a store kept.
 /// - **getters**: [`Hall::config`], [`Hall::nickname`], [`Hall::room_of`], [`Hall::room`],
 ///   [`Hall::rooms`], [`Hall::default_room`], [`Hall::connections`].
 ///
@@ -176,11 +178,14 @@ impl<'a> RoomView<'a> {
 impl Hall {
     /// Creates the server with its default room. Fails only on an invalid `config`.
     pub fn new(config: Config, now: Now) -> Result<Hall, Error> {
+        Hall::restore(config, now, crate::persist::State::default())
+    }
+
+    /// A hall without any room yet.
+    fn empty(config: Config, now: Now) -> Result<Hall, Error> {
         config.validate()?;
-        let default_name = RoomName::parse(&config.default_room)
-            .map_err(|_| Error::InvalidConfig("default_room must be a valid room name"))?;
         let config = Arc::new(config);
-        let mut hall = Hall {
+        Ok(Hall {
             joins: Buckets::new(Rate::new(config.join_burst, config.join_rate)),
             config,
             epoch: now.instant,
@@ -197,11 +202,7 @@ impl Hall {
             actions: VecDeque::new(),
             shut_down: false,
             prejoin_log: log_budget::LogBudget::default(),
-        };
-        let capacity = hall.config.capacity;
-        hall.log(now, Event::Start { capacity });
-        hall.create_room(now, default_name, None, None);
-        Ok(hall)
+        })
     }
 
     /// The configuration in force.

@@ -17,30 +17,34 @@ impl Hall {
         by: Option<Nickname>,
         code: Option<String>,
     ) -> RoomId {
+        let has_code = code.is_some();
+        let rid = self.add_room(name);
+        self.with_room(now, rid, |room, _| {
+            room.persist(crate::persist::Change::RoomCreated {
+                room: room.name().clone(),
+                capacity: room.capacity(),
+                code: code.clone(),
+            });
+            if let Some(code) = code {
+                room.init_code(code);
+            }
+            room.log(now, Event::RoomCreated { by, code: has_code });
+        });
+        rid
+    }
+
+    /// Adds an empty room, reporting and logging nothing (see `create_room`, `restore`).
+    pub(super) fn add_room(&mut self, name: RoomName) -> RoomId {
         let rid = RoomId(self.next_room);
         self.next_room += 1;
         self.by_key.insert(name.key(), rid);
-        let mut room = Room::new(name, self.config.clone(), self.epoch);
-        let has_code = code.is_some();
-        room.persist(crate::persist::Change::RoomCreated {
-            room: room.name().clone(),
-            capacity: self.config.capacity,
-            code: code.clone(),
-        });
-        if let Some(code) = code {
-            room.init_code(code);
-        }
-        self.rooms.insert(
-            rid,
-            Slot {
-                room,
-                idle_since: None,
-                armed: None,
-            },
-        );
-        self.with_room(now, rid, |room, _| {
-            room.log(now, Event::RoomCreated { by, code: has_code });
-        });
+        let room = Room::new(name, self.config.clone(), self.epoch);
+        let slot = Slot {
+            room,
+            idle_since: None,
+            armed: None,
+        };
+        self.rooms.insert(rid, slot);
         rid
     }
 

@@ -20,6 +20,10 @@ lines! {
         WhisperFrom { nick: Name<'a>, text: &'a str } = "[Whisper from {nick}] {text}",
         /// A whisper, echoed to its sender.
         WhisperTo { nick: Name<'a>, text: &'a str } = "[Whisper to {nick}] {text}",
+        /// A restored `/schedule` firing at start, `late` whole minutes (at least 1) after
+        /// it fell due while the server was down (PROTOCOL.md §10).
+        LateScheduled { by: Author<'a>, late: u64, text: &'a str } =
+            "[Scheduled by {by}, {late} min late] {text}",
         /// A `/schedule` firing, to every member of its room.
         Scheduled { by: Author<'a>, text: &'a str } = "[Scheduled by {by}] {text}",
         /// A public line (chat, action, fired schedule) replayed to a member entering the

@@ -254,6 +254,11 @@ fn lines<'a>(v: &'a Values, replies: &[Reply<'a>], chat: &'a str) -> Vec<Line<'a
             by: Author { nick, left: v.flag },
             text,
         },
+        Line::LateScheduled {
+            by: Author { nick, left: v.flag },
+            late: v.n as u64,
+            text,
+        },
         Line::Backlog { at, line: chat },
         Line::Action { nick, text },
         Line::Chat { nick, text },
@@ -298,7 +303,7 @@ proptest! {
 
 #[test]
 fn wire_texts_are_exact() {
-    let cases: [(Line<'_>, &str); 6] = [
+    let cases: [(Line<'_>, &str); 7] = [
         (
             Line::Chat {
                 nick: Name("Alice"),
@@ -322,6 +327,17 @@ fn wire_texts_are_exact() {
                 text: "lunch",
             },
             "[Scheduled by Bob (left)] lunch",
+        ),
+        (
+            Line::LateScheduled {
+                by: Author {
+                    nick: Name("Charlie"),
+                    left: true,
+                },
+                late: 12,
+                text: "standup, now",
+            },
+            "[Scheduled by Charlie (left), 12 min late] standup, now",
         ),
         (
             Line::Backlog {

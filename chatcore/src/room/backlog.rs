@@ -35,9 +35,32 @@ impl Backlog {
 }
 
 impl Room {
-    /// Keeps a public line just delivered for the backlog.
+    /// Keeps a public line just delivered for the backlog, and reports it as a durable
+    /// change (a store batches these; nobody waits for them).
     pub(super) fn keep_in_backlog(&mut self, now: Now, line: &Bytes) {
+        if self.config.history == 0 {
+            return;
+        }
         self.backlog.push(self.config.history, now.wall, line);
+        self.persist(crate::persist::Change::BacklogAppended {
+            room: self.name.clone(),
+            at: now.wall,
+            line: line.clone(),
+        });
+    }
+
+    /// Puts kept lines back at start (the last `Config::history` of them). A line holding
+    /// a character no server line may hold (the file was edited) is skipped.
+    pub(crate) fn restore_backlog(&mut self, lines: Vec<crate::persist::BacklogLine>) {
+        for kept in lines {
+            if !super::is_clean(&kept.line) {
+                continue;
+            }
+            let mut line = kept.line.into_bytes();
+            line.push(b'\n');
+            self.backlog
+                .push(self.config.history, kept.at, &Bytes::from(line));
+        }
     }
 
     /// Sends the backlog to a member entering the room: a header naming the offset, then

@@ -87,6 +87,16 @@ impl Room {
         self.bans.add(now.instant, nick, addr, now.instant + length);
     }
 
+    /// Puts a kept ban back at start, unless it is over.
+    pub(crate) fn restore_ban(&mut self, now: Now, ban: crate::persist::BanState) {
+        let left = ban.until - now.wall;
+        if !left.is_positive() {
+            return;
+        }
+        let until = now.instant + left.unsigned_abs();
+        self.bans.add(now.instant, ban.nick, ban.address, until);
+    }
+
     /// `/bans` (admin): every ban in force with its remaining time.
     pub(super) fn list_bans(&mut self, now: Now, id: ClientId) {
         if self.admin() != Some(id) {

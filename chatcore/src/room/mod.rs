@@ -165,6 +165,23 @@ impl Room {
         self.members.len()
     }
 
+    /// How many members it may hold.
+    pub(crate) fn capacity(&self) -> usize {
+        self.config.capacity
+    }
+
+    /// Puts a kept room's code, notice, bans and backlog back at start.
+    pub(crate) fn restore(&mut self, now: Now, kept: crate::persist::RoomState) {
+        self.code = kept.code;
+        if let Some(text) = kept.notice {
+            self.restore_notice(text);
+        }
+        for ban in kept.bans {
+            self.restore_ban(now, ban);
+        }
+        self.restore_backlog(kept.backlog);
+    }
+
     /// Whether it holds as many members as it may.
     pub(crate) fn is_full(&self) -> bool {
         self.members.len() >= self.config.capacity
@@ -265,6 +282,15 @@ impl Room {
             event,
         )));
     }
+}
+
+/// Whether restored text may go out in a line as it is: no control, bidi or other character
+/// the sanitiser removes (a state file edited by hand is not a peer's input, but it must
+/// not put control bytes on anyone's screen either).
+pub(crate) fn is_clean(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c == '\t' || crate::sanitize::is_forbidden(c))
 }
 
 /// The rename limit of `config` (PROTOCOL.md §6).

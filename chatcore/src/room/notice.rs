@@ -59,6 +59,16 @@ impl Room {
         self.log(now, Event::Notice { by, text });
     }
 
+    /// Puts a kept notice back at start (skipped if it holds a character no server line may
+    /// hold: the file was edited).
+    pub(crate) fn restore_notice(&mut self, text: String) {
+        if text.is_empty() || !super::is_clean(&text) {
+            return;
+        }
+        let line = Reply::Notice { text: &text }.to_bytes();
+        self.notice = Some(Notice { text, line });
+    }
+
     /// Shows the notice, if any, to a member entering the room.
     pub(super) fn send_notice(&mut self, id: ClientId) {
         if let Some(line) = self.notice.as_ref().map(|n| n.line.clone()) {

@@ -34,6 +34,9 @@ struct Schedule {
     due: OffsetDateTime,
     /// The sanitised text.
     text: String,
+    /// Whole minutes it was late when restored to fire at once at start (PROTOCOL.md §10);
+    /// `None` for one that fires at its time (or less than a minute late).
+    late: Option<u64>,
 }
 
 impl Schedules {
@@ -105,6 +108,7 @@ impl Room {
             nick: nick.clone(),
             due,
             text: text.to_owned(),
+            late: None,
         };
         self.schedules.by_due.insert((due_instant, seq), schedule);
         self.persist(Change::ScheduleAdded {
@@ -154,7 +158,11 @@ impl Room {
                 nick: (&s.nick).into(),
                 left: s.author.is_none(),
             };
-            let out = Line::Scheduled { by, text: &s.text }.to_bytes();
+            let text = &s.text;
+            let out = match s.late {
+                Some(late) => Line::LateScheduled { by, late, text }.to_bytes(),
+                None => Line::Scheduled { by, text }.to_bytes(),
+            };
             self.broadcast(&out, None);
             self.keep_in_backlog(now, &out);
             self.log(
@@ -166,6 +174,55 @@ impl Room {
                 },
             );
         }
+    }
+
+    /// Puts a kept schedule back at start. Its author's connection is gone, so it fires
+    /// marked `(left)`. One that fell due while the server was down fires at once if at
+    /// most `Config::late_limit` late (marked with its lateness from a minute on); older,
+    /// it is dropped, logged and reported as removed. Returns whether it was kept.
+    pub(crate) fn restore_schedule(
+        &mut self,
+        now: Now,
+        kept: crate::persist::ScheduleState,
+    ) -> bool {
+        let wait = kept.due - now.wall;
+        let (due, late) = if wait.is_positive() {
+            (now.instant + wait.unsigned_abs(), None)
+        } else {
+            let late = (-wait).unsigned_abs();
+            let minutes = late.as_secs() / 60;
+            if late > self.config.late_limit {
+                self.persist(Change::ScheduleRemoved {
+                    id: kept.id,
+                    why: Removed::TooLate,
+                });
+                let (seq, nick, text) = (kept.id, kept.author, kept.text);
+                self.log(
+                    now,
+                    Event::TooLate {
+                        seq,
+                        nick,
+                        minutes,
+                        text,
+                    },
+                );
+                return false;
+            }
+            (now.instant, (minutes > 0).then_some(minutes))
+        };
+        if !super::is_clean(&kept.text) || kept.text.is_empty() {
+            return false;
+        }
+        let schedule = Schedule {
+            author: None,
+            from: None,
+            nick: kept.author,
+            due: kept.due,
+            text: kept.text,
+            late,
+        };
+        self.schedules.by_due.insert((due, kept.id), schedule);
+        true
     }
 
     pub(super) fn cancel_schedules_of(&mut self, now: Now, author: ClientId) {

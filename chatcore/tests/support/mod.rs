@@ -64,8 +64,17 @@ impl Sim {
 
     /// A room with `config` at wall time `wall`.
     pub(crate) fn with(config: Config, wall: OffsetDateTime) -> Sim {
+        Sim::restored(config, wall, chatcore::persist::State::default())
+    }
+
+    /// A hall rebuilt from `state` with `config`, at wall time `wall` (a restart).
+    pub(crate) fn restored(
+        config: Config,
+        wall: OffsetDateTime,
+        state: chatcore::persist::State,
+    ) -> Sim {
         let base = Now::new(base_instant(), wall);
-        let hall = Hall::new(config, base).expect("valid config");
+        let hall = Hall::restore(config, base, state).expect("valid config");
         Sim {
             hall,
             base,
