@@ -13,9 +13,17 @@ pub(crate) struct Args {
     /// Server host name or address.
     #[arg(long, default_value = "127.0.0.1")]
     pub(crate) host: String,
-    /// Server port.
-    #[arg(long, default_value_t = 9999)]
-    pub(crate) port: u16,
+    /// Server port [default: 9999, or 9993 with --tls].
+    #[arg(long)]
+    pub(crate) port: Option<u16>,
+    /// Connect over TLS, checking the server's certificate for --host against the system's
+    /// root certificates (or --ca).
+    #[arg(long)]
+    pub(crate) tls: bool,
+    /// With --tls: trust only the certificates in this PEM file (a private CA, or the
+    /// server's own self-signed certificate) instead of the system's.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub(crate) ca: Option<PathBuf>,
     /// Nickname to join with; without it the client asks for one.
     #[arg(long)]
     pub(crate) nick: Option<String>,
@@ -36,12 +44,13 @@ pub(crate) struct Args {
 }
 
 impl Args {
-    /// `host:port`, with an IPv6 host in brackets.
-    pub(crate) fn addr(&self) -> String {
+    /// `host:port`, with an IPv6 host in brackets; `default_port` unless `--port` was given.
+    pub(crate) fn addr(&self, default_port: u16) -> String {
+        let port = self.port.unwrap_or(default_port);
         if self.host.contains(':') && !self.host.starts_with('[') {
-            format!("[{}]:{}", self.host, self.port)
+            format!("[{}]:{port}", self.host)
         } else {
-            format!("{}:{}", self.host, self.port)
+            format!("{}:{port}", self.host)
         }
     }
 }
@@ -71,9 +80,16 @@ mod tests {
     fn arguments() -> Result<(), clap::Error> {
         let args = Args::try_parse_from(["chat-cli", "--utc-offset", "-05:00", "--nick", "Bob"])?;
         assert_eq!(args.utc_offset, Some(offset!(-5)));
-        assert_eq!(args.addr(), "127.0.0.1:9999");
+        assert_eq!(args.addr(9999), "127.0.0.1:9999");
+        assert!(!args.tls);
         let args = Args::try_parse_from(["chat-cli", "--host", "::1", "--port", "1"])?;
-        assert_eq!(args.addr(), "[::1]:1");
+        assert_eq!(args.addr(9993), "[::1]:1");
+        let args = Args::try_parse_from(["chat-cli", "--tls", "--ca", "ca.pem"])?;
+        assert!(args.tls);
+        assert_eq!(args.ca, Some(PathBuf::from("ca.pem")));
+        // --ca means nothing without --tls: refused, not silently ignored.
+        let err = Args::try_parse_from(["chat-cli", "--ca", "ca.pem"]).err();
+        assert_eq!(err.map(|e| e.exit_code()), Some(2));
         let err = Args::try_parse_from(["chat-cli", "--port", "x"]).err();
         assert_eq!(err.map(|e| e.exit_code()), Some(2));
         Ok(())

@@ -7,7 +7,6 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
@@ -16,7 +15,7 @@ use time::{OffsetDateTime, UtcOffset};
 
 use crate::chatlog::{self, ChatLog};
 use crate::display::DisplayLine;
-use crate::net::{self, Connection, NetEvent};
+use crate::net::{self, Connection, Dialer, NetEvent, Stream};
 use crate::pace::Pacer;
 use crate::session::{Mark, Output, Phase, Session, Typed};
 use crate::wire::{Local, local_command};
@@ -66,6 +65,8 @@ pub(crate) struct Settings {
     pub(crate) log_dir: Option<PathBuf>,
     /// The user's UTC offset, for log timestamps.
     pub(crate) offset: UtcOffset,
+    /// Plain TCP or TLS, for every connection of the session.
+    pub(crate) dialer: Dialer,
 }
 
 /// The chat log's state over a session.
@@ -122,7 +123,7 @@ impl Client {
     pub(crate) fn new(
         session: Session,
         settings: Settings,
-        stream: TcpStream,
+        stream: Stream,
         tx: SyncSender<Event>,
     ) -> io::Result<Client> {
         let log = if settings.log_dir.is_some() {
@@ -186,19 +187,21 @@ impl Client {
     /// A line typed in the terminal, or its end (Ctrl-C, Ctrl-D).
     pub(crate) fn handle_typed(&mut self, now: Instant, typed: Typed) {
         match &typed {
-            Typed::Line(line) if !self.session.wants_nickname() => match local_command(line) {
-                Some(Local::Reconnect) => return self.reconnect_now(now, None),
-                Some(Local::Connect(addr)) => return self.reconnect_now(now, Some(addr)),
-                Some(Local::Usage(usage)) => {
-                    self.notice(&usage);
-                    return self.drive(now);
+            Typed::Line(line) if !self.session.wants_nickname() => {
+                match local_command(line, self.settings.dialer.default_port()) {
+                    Some(Local::Reconnect) => return self.reconnect_now(now, None),
+                    Some(Local::Connect(addr)) => return self.reconnect_now(now, Some(addr)),
+                    Some(Local::Usage(usage)) => {
+                        self.notice(&usage);
+                        return self.drive(now);
+                    }
+                    Some(Local::Clear) => {
+                        self.notice("/clear empties the full-screen window; nothing was sent.");
+                        return self.drive(now);
+                    }
+                    None => {}
                 }
-                Some(Local::Clear) => {
-                    self.notice("/clear empties the full-screen window; nothing was sent.");
-                    return self.drive(now);
-                }
-                None => {}
-            },
+            }
             _ => {}
         }
         self.session.handle_typed(typed);
@@ -231,7 +234,11 @@ impl Client {
             let id = self.next_id;
             self.next_id += 1;
             self.connecting = Some(id);
-            net::spawn_connect(self.settings.addr.clone(), self.reporter(id));
+            net::spawn_connect(
+                self.settings.dialer.clone(),
+                self.settings.addr.clone(),
+                self.reporter(id),
+            );
         }
         if self.stable_at.is_some_and(|at| at <= now) {
             self.stable_at = None;
@@ -302,9 +309,7 @@ impl Client {
             }
             // A connect completed after it was given up on: close it unused (its reader then
             // reports a close nobody listens to).
-            NetEvent::Connected(stream) => {
-                let _ = stream.shutdown(std::net::Shutdown::Both);
-            }
+            NetEvent::Connected(stream) => stream.shutdown(),
             // A late event from a connection already given up on.
             NetEvent::Failed(_) | NetEvent::Line(_) | NetEvent::Closed => {}
         }
@@ -493,7 +498,7 @@ mod tests {
     use super::*;
     use crate::session::OnRefusal;
     use std::io::{Read, Write};
-    use std::net::TcpListener;
+    use std::net::{TcpListener, TcpStream};
     use std::sync::mpsc::{Receiver, sync_channel};
 
     const WAIT: Duration = Duration::from_secs(10);
@@ -514,8 +519,9 @@ mod tests {
             addr: addr.clone(),
             log_dir: None,
             offset: UtcOffset::UTC,
+            dialer: Dialer::plain(),
         };
-        let mut client = Client::new(session, settings, net::connect(&addr)?, tx)?;
+        let mut client = Client::new(session, settings, Dialer::plain().connect(&addr)?, tx)?;
         let (mut server, _) = listener.accept()?;
         let mut nick = [0u8; 6];
         server.read_exact(&mut nick)?;

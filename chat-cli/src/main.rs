@@ -5,7 +5,7 @@
 //! - Pure parts, unit-tested: [`wire`] (typed line -> wire line), [`display`] and [`facts`]
 //!   (server line -> display line and what it means), [`chatlog`] (safe log file names),
 //!   [`input`] and [`history`] (the line editor), [`session`] (the protocol state machine).
-//! - I/O: [`net`] (connection threads, backoff), [`client`] (runs a session), [`plain`] and
+//! - I/O: [`net`] (connection threads, backoff), [`tls`] (`--tls`), [`client`] (runs a session), [`plain`] and
 //!   [`tui`] (the two front ends), [`cli`] (arguments).
 
 mod chatlog;
@@ -19,6 +19,7 @@ mod net;
 mod pace;
 mod plain;
 mod session;
+mod tls;
 mod tui;
 mod wire;
 
@@ -44,8 +45,19 @@ fn main() -> ExitCode {
         })
     });
     let plain = args.plain || !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal();
-    let addr = args.addr();
-    let stream = match net::connect(&addr) {
+    let dialer = if args.tls {
+        match tls::config(args.ca.as_deref()) {
+            Ok(config) => net::Dialer::tls(config),
+            Err(e) => {
+                say(format_args!("chat-cli: {e}"));
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        net::Dialer::plain()
+    };
+    let addr = args.addr(dialer.default_port());
+    let stream = match dialer.connect(&addr) {
         Ok(stream) => stream,
         Err(e) => {
             say(format_args!("chat-cli: cannot connect to {addr}: {e}"));
@@ -63,6 +75,7 @@ fn main() -> ExitCode {
         addr: addr.clone(),
         log_dir: (!args.no_log).then(|| args.log_dir.clone()),
         offset,
+        dialer,
     };
     let (tx, rx) = mpsc::sync_channel(client::EVENT_QUEUE);
     let client = match Client::new(session, settings, stream, tx.clone()) {

@@ -1,13 +1,17 @@
-//! The TCP side: connecting, a reader thread per connection that turns bytes into lines, the
+//! The network side: connecting (plain TCP or TLS), a reader thread per connection that turns bytes into lines, the
 //! writer, and the reconnect backoff.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread;
 use std::time::Duration;
 
 use chatcore::{Frame, LineDecoder};
+use rustls::ClientConfig;
+
+use crate::tls::{self, TlsLink, TlsReader};
 
 /// How long one connect attempt may take per address.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -30,8 +34,8 @@ const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// What a connection's thread reports.
 #[derive(Debug)]
 pub(crate) enum NetEvent {
-    /// A background connect succeeded; this is the writing half.
-    Connected(TcpStream),
+    /// A background connect (and handshake) succeeded.
+    Connected(Stream),
     /// A background connect failed.
     Failed(io::Error),
     /// One line from the server, without its LF.
@@ -47,8 +51,56 @@ pub(crate) fn backoff(attempt: u32) -> Duration {
         .map_or(BACKOFF_MAX, |d| d.min(BACKOFF_MAX))
 }
 
-/// Connects to `addr` (`host:port`), trying each address it resolves to.
-pub(crate) fn connect(addr: &str) -> io::Result<TcpStream> {
+/// How connections are made: plain TCP, or TLS (`--tls`) with this configuration. Every
+/// connection of a session, reconnects and `/connect` included, is made the same way.
+#[derive(Debug, Clone)]
+pub(crate) struct Dialer {
+    tls: Option<Arc<ClientConfig>>,
+}
+
+impl Dialer {
+    /// Plain TCP.
+    pub(crate) fn plain() -> Dialer {
+        Dialer { tls: None }
+    }
+
+    /// TLS with this configuration, the server's name taken from the host connected to.
+    pub(crate) fn tls(config: Arc<ClientConfig>) -> Dialer {
+        Dialer { tls: Some(config) }
+    }
+
+    /// Whether connections are TLS.
+    pub(crate) fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// The port used when none is given: 9999, or 9993 for TLS.
+    pub(crate) fn default_port(&self) -> u16 {
+        if self.is_tls() {
+            tls::DEFAULT_PORT
+        } else {
+            DEFAULT_PORT
+        }
+    }
+
+    /// Connects to `addr` (`host:port`), trying each address it resolves to, then (TLS)
+    /// runs the handshake, checking the certificate for `host`.
+    pub(crate) fn connect(&self, addr: &str) -> io::Result<Stream> {
+        let sock = connect_tcp(addr)?;
+        match &self.tls {
+            None => Ok(Stream::Plain(sock)),
+            Some(config) => {
+                let link = tls::handshake(sock.try_clone()?, Arc::clone(config), addr)?;
+                Ok(Stream::Tls { sock, link })
+            }
+        }
+    }
+}
+
+/// The line protocol's default port over plain TCP.
+pub(crate) const DEFAULT_PORT: u16 = 9999;
+
+fn connect_tcp(addr: &str) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "no address found");
     for sock in addr.to_socket_addrs()? {
         match TcpStream::connect_timeout(&sock, CONNECT_TIMEOUT) {
@@ -63,17 +115,99 @@ pub(crate) fn connect(addr: &str) -> io::Result<TcpStream> {
     Err(last)
 }
 
-/// Connects in a background thread, so a slow connect never freezes the screen; reports
-/// [`NetEvent::Connected`] or [`NetEvent::Failed`], then, once connected, reads like
-/// [`spawn_reader`].
-pub(crate) fn spawn_connect<F>(addr: String, mut report: F)
+/// An open connection, plain or TLS (its handshake done).
+#[derive(Debug)]
+pub(crate) enum Stream {
+    /// Plain TCP.
+    Plain(TcpStream),
+    /// TLS: the socket (for shutting down) and the session its threads share.
+    Tls {
+        /// The socket, never written directly (the link writes).
+        sock: TcpStream,
+        /// The session and the socket's writing side.
+        link: Arc<TlsLink>,
+    },
+}
+
+impl Stream {
+    /// Shuts the connection down both ways, without waiting on a lock or a write; its
+    /// reader then reports `Closed`.
+    pub(crate) fn shutdown(&self) {
+        let sock = match self {
+            Stream::Plain(sock) | Stream::Tls { sock, .. } => sock,
+        };
+        // Already closed by the peer is fine.
+        let _ = sock.shutdown(Shutdown::Both);
+    }
+
+    fn reader(&self) -> io::Result<Reader> {
+        Ok(match self {
+            Stream::Plain(sock) => Reader::Plain(sock.try_clone()?),
+            Stream::Tls { sock, link } => Reader::Tls(link.reader(sock.try_clone()?)),
+        })
+    }
+
+    fn writer(&self) -> io::Result<Writer> {
+        Ok(match self {
+            Stream::Plain(sock) => Writer::Plain(sock.try_clone()?),
+            Stream::Tls { sock, link } => Writer::Tls(sock.try_clone()?, Arc::clone(link)),
+        })
+    }
+}
+
+/// A reader thread's side of a [`Stream`].
+enum Reader {
+    Plain(TcpStream),
+    Tls(TlsReader),
+}
+
+impl Read for Reader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Reader::Plain(sock) => sock.read(buf),
+            Reader::Tls(tls) => tls.read(buf),
+        }
+    }
+}
+
+/// The writer thread's side of a [`Stream`].
+enum Writer {
+    Plain(TcpStream),
+    Tls(TcpStream, Arc<TlsLink>),
+}
+
+impl Writer {
+    fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Writer::Plain(sock) => sock.write_all(bytes),
+            Writer::Tls(_, link) => link.send(bytes),
+        }
+    }
+
+    /// Ends the connection: TLS says `close_notify` first.
+    fn finish(self) {
+        let sock = match self {
+            Writer::Plain(sock) => sock,
+            Writer::Tls(sock, link) => {
+                link.close_notify();
+                sock
+            }
+        };
+        let _ = sock.shutdown(Shutdown::Both);
+    }
+}
+
+/// Connects in a background thread, so a slow connect or handshake never freezes the
+/// screen; reports [`NetEvent::Connected`] or [`NetEvent::Failed`], then, once connected,
+/// reads like [`spawn_reader`].
+pub(crate) fn spawn_connect<F>(dialer: Dialer, addr: String, mut report: F)
 where
     F: FnMut(NetEvent) -> bool + Send + 'static,
 {
     thread::spawn(move || {
-        let stream = match connect(&addr).and_then(|s| Ok((s.try_clone()?, s))) {
-            Ok((reader, writer)) => {
-                if !report(NetEvent::Connected(writer)) {
+        let reader = match dialer.connect(&addr).and_then(|s| Ok((s.reader()?, s))) {
+            Ok((reader, stream)) => {
+                if !report(NetEvent::Connected(stream)) {
                     return;
                 }
                 reader
@@ -83,22 +217,22 @@ where
                 return;
             }
         };
-        read_lines(stream, report);
+        read_lines(reader, report);
     });
 }
 
 /// Reads lines from `stream` in a thread, reporting each and then [`NetEvent::Closed`];
 /// stops early when `report` returns false (the receiver is gone).
-pub(crate) fn spawn_reader<F>(stream: &TcpStream, report: F) -> io::Result<()>
+pub(crate) fn spawn_reader<F>(stream: &Stream, report: F) -> io::Result<()>
 where
     F: FnMut(NetEvent) -> bool + Send + 'static,
 {
-    let reader = stream.try_clone()?;
+    let reader = stream.reader()?;
     thread::spawn(move || read_lines(reader, report));
     Ok(())
 }
 
-fn read_lines<F: FnMut(NetEvent) -> bool>(mut stream: TcpStream, mut report: F) {
+fn read_lines<F: FnMut(NetEvent) -> bool>(mut stream: impl Read, mut report: F) {
     let mut decoder = LineDecoder::new(MAX_LINE_BYTES);
     let mut buf = [0u8; 8192];
     loop {
@@ -133,23 +267,23 @@ pub(crate) struct Connection {
     /// Tags this connection's events, so late events of an old connection are ignored.
     id: u64,
     /// For shutting the connection down; the reader and writer threads have their clones.
-    stream: TcpStream,
+    stream: Stream,
     /// Lines for the writer thread, LF included.
     queue: SyncSender<Vec<u8>>,
 }
 
 impl Connection {
     /// Wraps the writing half of connection `id` and starts its writer thread.
-    pub(crate) fn new(id: u64, stream: TcpStream) -> io::Result<Self> {
+    pub(crate) fn new(id: u64, stream: Stream) -> io::Result<Self> {
         let (queue, lines) = sync_channel(MAX_QUEUED_LINES);
-        let started = stream.try_clone().and_then(|writer| {
+        let started = stream.writer().and_then(|writer| {
             thread::Builder::new()
                 .name("writer".into())
                 .spawn(move || write_lines(writer, &lines))
         });
         if let Err(e) = started {
             // Unusable: close it, so its reader ends too.
-            let _ = stream.shutdown(Shutdown::Both);
+            stream.shutdown();
             return Err(e);
         }
         Ok(Connection { id, stream, queue })
@@ -184,21 +318,20 @@ impl Connection {
 
     /// Shuts the connection down both ways; its reader then reports `Closed`.
     pub(crate) fn close(&self) {
-        // Already closed by the peer is fine.
-        let _ = self.stream.shutdown(Shutdown::Both);
+        self.stream.shutdown();
     }
 }
 
 /// The writer thread: writes queued lines until the [`Connection`] is dropped (what it
 /// queued is still written) or a write fails (the write timeout included), then shuts the
 /// connection down, so its reader reports the close.
-fn write_lines(mut stream: TcpStream, lines: &Receiver<Vec<u8>>) {
+fn write_lines(mut writer: Writer, lines: &Receiver<Vec<u8>>) {
     for line in lines {
-        if stream.write_all(&line).is_err() {
+        if writer.send(&line).is_err() {
             break;
         }
     }
-    let _ = stream.shutdown(Shutdown::Both);
+    writer.finish();
 }
 
 #[cfg(test)]
@@ -221,7 +354,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?.to_string();
         let (tx, rx) = mpsc::channel();
-        let stream = connect(&addr)?;
+        let stream = Dialer::plain().connect(&addr)?;
         spawn_reader(&stream, move |ev| tx.send(ev).is_ok())?;
         let mut conn = Connection::new(7, stream)?;
         let (mut server, _) = listener.accept()?;
@@ -251,7 +384,7 @@ mod tests {
     fn lines_longer_than_a_server_can_send_are_dropped_whole() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let (tx, rx) = mpsc::channel();
-        let stream = connect(&listener.local_addr()?.to_string())?;
+        let stream = Dialer::plain().connect(&listener.local_addr()?.to_string())?;
         spawn_reader(&stream, move |ev| tx.send(ev).is_ok())?;
         let (mut server, _) = listener.accept()?;
         let longest = "a".repeat(MAX_LINE_BYTES);
@@ -276,7 +409,10 @@ mod tests {
     #[test]
     fn sent_lines_never_contain_a_line_break() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
-        let mut conn = Connection::new(1, connect(&listener.local_addr()?.to_string())?)?;
+        let mut conn = Connection::new(
+            1,
+            Dialer::plain().connect(&listener.local_addr()?.to_string())?,
+        )?;
         let (mut server, _) = listener.accept()?;
         conn.send("a\nb\r")?;
         // Dropped, the connection's writer still writes what was queued, then closes.
@@ -290,7 +426,10 @@ mod tests {
     #[test]
     fn a_server_that_stops_reading_never_blocks_the_sender() -> io::Result<()> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
-        let mut conn = Connection::new(1, connect(&listener.local_addr()?.to_string())?)?;
+        let mut conn = Connection::new(
+            1,
+            Dialer::plain().connect(&listener.local_addr()?.to_string())?,
+        )?;
         let (_server, _) = listener.accept()?;
         // The server reads nothing: the socket buffers fill, the writer thread blocks, the
         // queue fills, and then sending fails at once with "not reading" (a blocking
@@ -308,7 +447,7 @@ mod tests {
         // A port that was just free is almost certainly refused.
         let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?.to_string();
         let (tx, rx) = mpsc::channel();
-        spawn_connect(addr, move |ev| tx.send(ev).is_ok());
+        spawn_connect(Dialer::plain(), addr, move |ev| tx.send(ev).is_ok());
         let ev = rx
             .recv_timeout(Duration::from_secs(20))
             .map_err(io::Error::other)?;

@@ -96,7 +96,7 @@ fn split_command(line: &str) -> Option<(String, &str)> {
 pub(crate) enum Local {
     /// `/reconnect`: drop the connection and connect again at once.
     Reconnect,
-    /// `/connect HOST[:PORT]`: connect to another server (port 9999 unless given).
+    /// `/connect HOST[:PORT]`: connect to another server (the default port unless given).
     Connect(String),
     /// A client command used wrongly: its usage line.
     Usage(String),
@@ -105,13 +105,14 @@ pub(crate) enum Local {
     Clear,
 }
 
-/// The client's own commands (`/reconnect`, `/connect`); `None` for anything else.
-pub(crate) fn local_command(line: &str) -> Option<Local> {
+/// The client's own commands (`/reconnect`, `/connect`, with `default_port` for a host given
+/// alone); `None` for anything else.
+pub(crate) fn local_command(line: &str, default_port: u16) -> Option<Local> {
     let (name, args) = split_command(line.trim_end())?;
     match name.as_str() {
         "reconnect" => Some(Local::Reconnect),
         "clear" if args.trim().is_empty() => Some(Local::Clear),
-        "connect" => Some(match server_addr(args) {
+        "connect" => Some(match server_addr(args, default_port) {
             Some(addr) => Local::Connect(addr),
             None => Local::Usage("Usage: /connect HOST[:PORT]".into()),
         }),
@@ -119,9 +120,9 @@ pub(crate) fn local_command(line: &str) -> Option<Local> {
     }
 }
 
-/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address as `host:port` (port 9999 when
-/// not given).
-fn server_addr(arg: &str) -> Option<String> {
+/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address as `host:port` (`default_port`
+/// when not given).
+fn server_addr(arg: &str, default_port: u16) -> Option<String> {
     let arg = arg.trim();
     if arg.is_empty() || arg.contains(' ') {
         return None;
@@ -130,19 +131,19 @@ fn server_addr(arg: &str) -> Option<String> {
         let (host, after) = rest.split_once(']')?;
         let port = match after.strip_prefix(':') {
             Some(port) => port.parse::<u16>().ok()?,
-            None if after.is_empty() => 9999,
+            None if after.is_empty() => default_port,
             None => return None,
         };
         return Some(format!("[{host}]:{port}"));
     }
     match arg.matches(':').count() {
-        0 => Some(format!("{arg}:9999")),
+        0 => Some(format!("{arg}:{default_port}")),
         1 => {
             let (host, port) = arg.split_once(':')?;
             let port: u16 = port.parse().ok()?;
             (!host.is_empty()).then(|| format!("{host}:{port}"))
         }
-        _ => Some(format!("[{arg}]:9999")),
+        _ => Some(format!("[{arg}]:{default_port}")),
     }
 }
 
@@ -478,9 +479,9 @@ mod tests {
 
     #[test]
     fn the_clients_own_commands() {
-        assert_eq!(local_command("/reconnect"), Some(Local::Reconnect));
-        assert_eq!(local_command("/RECONNECT "), Some(Local::Reconnect));
-        let connect = |s: &str| local_command(s);
+        assert_eq!(local_command("/reconnect", 9999), Some(Local::Reconnect));
+        assert_eq!(local_command("/RECONNECT ", 9999), Some(Local::Reconnect));
+        let connect = |s: &str| local_command(s, 9999);
         assert_eq!(
             connect("/connect chat.example.org"),
             Some(Local::Connect("chat.example.org:9999".into()))
@@ -497,12 +498,21 @@ mod tests {
             connect("/connect [::1]:7000"),
             Some(Local::Connect("[::1]:7000".into()))
         );
+        // With --tls a host given alone means the TLS port.
+        assert_eq!(
+            local_command("/connect chat.example.org", 9993),
+            Some(Local::Connect("chat.example.org:9993".into()))
+        );
+        assert_eq!(
+            local_command("/connect ::1", 9993),
+            Some(Local::Connect("[::1]:9993".into()))
+        );
         for bad in ["/connect", "/connect a b", "/connect host:x", "/connect :1"] {
             assert!(matches!(connect(bad), Some(Local::Usage(_))), "{bad}");
         }
-        assert_eq!(local_command("//reconnect"), None);
-        assert_eq!(local_command("/clear"), Some(Local::Clear));
-        assert_eq!(local_command("/CLEAR "), Some(Local::Clear));
-        assert_eq!(local_command("/rename x"), None);
+        assert_eq!(local_command("//reconnect", 9999), None);
+        assert_eq!(local_command("/clear", 9999), Some(Local::Clear));
+        assert_eq!(local_command("/CLEAR ", 9999), Some(Local::Clear));
+        assert_eq!(local_command("/rename x", 9999), None);
     }
 }

@@ -125,13 +125,23 @@ pub(crate) struct PlainClient {
 }
 
 impl PlainClient {
-    /// Starts `chat-cli --plain --port PORT ARGS...` in `cwd`.
+    /// Starts `chat-cli --plain --host IP --port PORT ARGS...` in `cwd`.
     pub(crate) fn spawn(addr: SocketAddr, cwd: &Path, args: &[&str]) -> PlainClient {
+        let (host, port) = (addr.ip().to_string(), addr.port().to_string());
+        let mut all = vec!["--host", &host, "--port", &port];
+        all.extend_from_slice(args);
+        PlainClient::spawn_with(cwd, &all, &[])
+    }
+
+    /// Starts `chat-cli --plain ARGS...` in `cwd` with these environment variables.
+    pub(crate) fn spawn_with(cwd: &Path, args: &[&str], env: &[(&str, &Path)]) -> PlainClient {
         let mut child = Command::new(BIN)
             .arg("--plain")
-            .args(["--host", &addr.ip().to_string()])
-            .args(["--port", &addr.port().to_string()])
             .args(args)
+            // The system roots are what the test says they are.
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR")
+            .envs(env.iter().copied())
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -484,4 +494,138 @@ pub(crate) fn last_row(rows: &[String]) -> &str {
 /// Shell-quotes a path for a command line typed into the pane.
 pub(crate) fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+/// A certificate authority made for one test (rcgen), writing PEM files into a directory.
+pub(crate) struct TestCa {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    /// Its certificate, for `--ca`.
+    pub(crate) pem: std::path::PathBuf,
+}
+
+/// A server certificate and its key, as PEM files.
+pub(crate) struct ServerCert {
+    pub(crate) cert: std::path::PathBuf,
+    pub(crate) key: std::path::PathBuf,
+}
+
+impl TestCa {
+    /// A new CA named `name`; its certificate is written to `dir/<name>.pem`.
+    pub(crate) fn new(dir: &Path, name: &str) -> TestCa {
+        let key = rcgen::KeyPair::generate().expect("CA key");
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let cert = params.self_signed(&key).expect("CA self-signs");
+        let pem = dir.join(format!("{name}.pem"));
+        std::fs::write(&pem, cert.pem()).expect("write the CA certificate");
+        TestCa {
+            issuer: rcgen::Issuer::new(params, key),
+            pem,
+        }
+    }
+
+    /// A server certificate for `names` (DNS names or IP addresses), written to
+    /// `dir/<stem>.pem` and `dir/<stem>-key.pem`.
+    pub(crate) fn server_cert(&self, dir: &Path, stem: &str, names: &[&str]) -> ServerCert {
+        let key = rcgen::KeyPair::generate().expect("server key");
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let params = rcgen::CertificateParams::new(names).expect("server params");
+        let cert = params.signed_by(&key, &self.issuer).expect("CA signs");
+        let files = ServerCert {
+            cert: dir.join(format!("{stem}.pem")),
+            key: dir.join(format!("{stem}-key.pem")),
+        };
+        std::fs::write(&files.cert, cert.pem()).expect("write the server certificate");
+        std::fs::write(&files.key, key.serialize_pem()).expect("write the server key");
+        files
+    }
+}
+
+impl ServerCert {
+    /// A self-signed certificate for `names`, written to `dir/<stem>.pem` and
+    /// `dir/<stem>-key.pem`; `ca` makes it a CA's (`CA:TRUE`, as `openssl req -x509` does).
+    pub(crate) fn self_signed(dir: &Path, stem: &str, names: &[&str], ca: bool) -> ServerCert {
+        let key = rcgen::KeyPair::generate().expect("key");
+        let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let mut params = rcgen::CertificateParams::new(names).expect("params");
+        if ca {
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        }
+        let cert = params.self_signed(&key).expect("self-signed");
+        let files = ServerCert {
+            cert: dir.join(format!("{stem}.pem")),
+            key: dir.join(format!("{stem}-key.pem")),
+        };
+        std::fs::write(&files.cert, cert.pem()).expect("write the certificate");
+        std::fs::write(&files.key, key.serialize_pem()).expect("write the key");
+        files
+    }
+}
+
+/// Debian's `openssl s_server` on an ephemeral loopback port: what it prints (the client's
+/// lines among its own reports) and a stdin whose lines it sends to the client. Killed on drop.
+pub(crate) struct OpensslServer {
+    child: Child,
+    stdin: ChildStdin,
+    pub(crate) port: u16,
+    pub(crate) out: Lines,
+}
+
+impl OpensslServer {
+    /// Starts `openssl s_server` with this certificate; fails the test (not skips) when
+    /// openssl is missing.
+    pub(crate) fn start(cert: &ServerCert) -> OpensslServer {
+        // Line-buffered, so its own reports (`SSL_do_handshake -> 1` after a key update)
+        // arrive when they happen.
+        let mut child = Command::new("stdbuf")
+            .args(["-oL", "openssl", "s_server", "-accept", "127.0.0.1:0"])
+            .arg("-cert")
+            .arg(&cert.cert)
+            .arg("-key")
+            .arg(&cert.key)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("TLS tests need openssl ({e}); install it (apt-get install openssl)")
+            });
+        let mut out = Lines::spawn(
+            "openssl s_server",
+            child.stdout.take().expect("piped stdout"),
+        );
+        let accept = out.expect_prefix("ACCEPT ");
+        let port = accept
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {accept:?}"));
+        OpensslServer {
+            stdin: child.stdin.take().expect("piped stdin"),
+            child,
+            port,
+            out,
+        }
+    }
+
+    /// Sends one line to the connected client (a line `q` closes the connection and `K`
+    /// sends a key update that asks for one back: s_server's commands).
+    pub(crate) fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").expect("write to s_server's stdin");
+        self.stdin.flush().expect("flush s_server's stdin");
+    }
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
