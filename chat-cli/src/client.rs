@@ -167,6 +167,11 @@ impl Client {
         &self.settings.addr
     }
 
+    /// Whether its connections are TLS.
+    pub(crate) fn is_tls(&self) -> bool {
+        self.settings.dialer.is_tls()
+    }
+
     /// The exit code, once nothing more will happen on the network.
     pub(crate) fn finished(&self) -> Option<u8> {
         self.finished

@@ -299,10 +299,15 @@ fn draw(
         Phase::Leaving => "leaving".to_owned(),
         Phase::Closed => "disconnected (Ctrl-C to leave)".to_owned(),
     };
+    let server = if client.is_tls() {
+        format!("{} (TLS)", client.addr())
+    } else {
+        client.addr().to_owned()
+    };
     let status = Status {
         nick: session.nick(),
         admin: session.is_admin(),
-        server: client.addr(),
+        server: &server,
         room: session
             .nick()
             .map(|_| session.room().unwrap_or(DEFAULT_ROOM)),
