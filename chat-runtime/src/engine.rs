@@ -22,7 +22,7 @@ use crate::conn::Shared;
 use crate::logfile::LogQueue;
 use crate::outbox::Level;
 use crate::pressure::Pressure;
-use crate::store::Store;
+use crate::store::{Durable, Saving, Store};
 
 /// How long shutdown waits for connections to flush their goodbye and close.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
@@ -79,9 +79,9 @@ pub(crate) struct Engine {
     /// Set by `ShutdownHandle::shutdown`.
     stopping: Arc<AtomicBool>,
     /// Makes durable what the hall reports as durable, before a line that confirms it.
-    store: Box<dyn Store>,
-    /// Something was staged in the store and not committed yet.
-    staged: bool,
+    durable: Durable,
+    /// The member whose lines are being handled: a durable change is its command's.
+    actor: Option<ClientId>,
     /// Diagnostics.
     diag: Logger,
     /// Connections found slow while draining, disconnected once the drain ends.
@@ -116,8 +116,8 @@ impl Engine {
             records: Vec::new(),
             log,
             stopping,
-            store,
-            staged: false,
+            durable: Durable::new(store),
+            actor: None,
             diag,
             slow: Vec::new(),
             pressed: Vec::new(),
@@ -137,7 +137,11 @@ impl Engine {
                 self.wait_drained();
                 continue;
             }
-            let first = match self.hall.poll_timeout() {
+            let deadline = [self.hall.poll_timeout(), self.durable.deadline()]
+                .into_iter()
+                .flatten()
+                .min();
+            let first = match deadline {
                 Some(deadline) => {
                     match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                         Ok(msg) => Some(msg),
@@ -163,6 +167,7 @@ impl Engine {
             }
             // Inputs can arrive back to back forever; deadlines must still fire on time.
             if self.hall.poll_timeout().is_some_and(|d| d <= now.instant) {
+                self.actor = None;
                 self.hall.handle_timeout(now);
                 self.drain();
             }
@@ -172,6 +177,10 @@ impl Engine {
     }
 
     fn handle(&mut self, now: Now, msg: Msg) {
+        self.actor = match &msg {
+            Msg::Frames { id, .. } => Some(*id),
+            _ => None,
+        };
         match msg {
             Msg::Connect { conn } => {
                 let id = conn.id;
@@ -218,9 +227,9 @@ impl Engine {
         loop {
             while let Some(action) = self.hall.poll_action() {
                 match action {
-                    Action::Send { to, line } => {
-                        if std::mem::take(&mut self.staged) {
-                            self.commit();
+                    Action::Send { to, mut line } => {
+                        if let Some(saving) = self.durable.before_send(to, &mut line) {
+                            self.report(saving);
                         }
                         if let Some(conn) = self.conns.get(&to) {
                             match conn.outbox.push(line) {
@@ -243,8 +252,8 @@ impl Engine {
                     // Durable changes (issue #14) go to the store, committed before the
                     // next line is queued: no confirmation is sent before its change is kept.
                     other => {
-                        self.store.stage(&other);
-                        self.staged = true;
+                        let at = self.clock.now().instant;
+                        self.durable.stage(&other, self.actor, at);
                     }
                 }
             }
@@ -316,17 +325,38 @@ impl Engine {
         }
     }
 
-    /// Makes what was staged durable; a failure is reported and the chat goes on.
+    /// Tells the operator (stderr and `server.txt`) that saving failed, once until it works
+    /// again, and when it does; the chat goes on either way.
+    fn report(&mut self, saving: Saving) {
+        let event = match saving {
+            Saving::Failed(e) => {
+                error!(self.diag, "cannot save durable changes; the chat goes on"; "error" => %e);
+                let error = match &e {
+                    crate::Error::Store(inner) => inner.to_string(),
+                    other => other.to_string(),
+                };
+                chatcore::Event::NotSaved { error }
+            }
+            Saving::Recovered => {
+                slog::info!(self.diag, "saving durable changes works again");
+                chatcore::Event::SavedAgain
+            }
+        };
+        let at = self.clock.now().wall;
+        self.records.push(LogRecord::new(at, None, event));
+    }
+
+    /// Commits everything staged (at shutdown).
     fn commit(&mut self) {
-        if let Err(e) = self.store.commit() {
-            error!(self.diag, "cannot save durable changes"; "error" => %e);
+        if let Some(saving) = self.durable.commit() {
+            self.report(saving);
         }
     }
 
     /// Writes each connection touched by the batch once, and logs the batch.
     fn flush(&mut self) {
-        if std::mem::take(&mut self.staged) {
-            self.commit();
+        if let Some(saving) = self.durable.flush(self.clock.now().instant) {
+            self.report(saving);
         }
         self.dirty.sort_unstable();
         self.dirty.dedup();
@@ -346,6 +376,8 @@ impl Engine {
         let deadline = Instant::now() + SHUTDOWN_GRACE;
         self.hall.handle_shutdown(self.clock.now());
         self.drain();
+        // Backlog lines at once on a clean shutdown (PROTOCOL.md §10).
+        self.commit();
         self.flush();
         while !self.conns.is_empty() {
             let wait = deadline.saturating_duration_since(Instant::now());
@@ -388,9 +420,7 @@ impl Drop for Engine {
         for (_, conn) in self.conns.drain() {
             conn.kill(DisconnectCause::Error);
         }
-        if std::mem::take(&mut self.staged) {
-            self.commit();
-        }
+        self.commit();
         self.log.push(self.records.drain(..));
         // No more records: the log thread writes what it has and ends.
         self.log.close();

@@ -4,7 +4,7 @@ use chatcore::Action;
 use chatcore::persist::Change as HallChange;
 use time::OffsetDateTime;
 
-use crate::{BanRecord, Change, ScheduleRecord, Store};
+use crate::{BacklogRecord, BanRecord, Change, ScheduleRecord, Store};
 
 /// Unix milliseconds of a wall time.
 fn unix_ms(t: OffsetDateTime) -> i64 {
@@ -70,17 +70,28 @@ pub fn from_hall(change: &HallChange) -> Option<Change> {
             room: room.as_str().to_owned(),
             key: nick.as_str().to_owned(),
         },
+        HallChange::BacklogAppended { room, at, line } => Change::BacklogAppended {
+            room: room.as_str().to_owned(),
+            line: BacklogRecord {
+                at_ms: unix_ms(*at),
+                line: String::from_utf8_lossy(line.strip_suffix(b"\n").unwrap_or(line))
+                    .into_owned(),
+            },
+        },
         _ => return None,
     })
 }
 
 impl chat_runtime::Store for Store {
-    fn stage(&mut self, action: &Action) {
-        if let Action::Persist(change) = action {
-            if let Some(record) = from_hall(change) {
-                Store::stage(self, record);
-            }
-        }
+    fn stage(&mut self, action: &Action) -> bool {
+        let Action::Persist(change) = action else {
+            return false;
+        };
+        let Some(record) = from_hall(change) else {
+            return false;
+        };
+        Store::stage(self, record);
+        true
     }
 
     fn commit(&mut self) -> Result<(), chat_runtime::Error> {

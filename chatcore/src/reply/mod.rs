@@ -256,6 +256,9 @@ lines! {
         NotYourSchedule { seq: u64 } = "Only its author or the admin can cancel schedule #{seq}.",
         /// `/unschedule` done.
         Unscheduled { seq: u64 } = "Schedule #{seq} cancelled.",
+        /// Instead of the confirmation of a change the server could not save (a full disk,
+        /// PROTOCOL.md §10): the change holds in memory, not across a restart.
+        NotSaved = "Could not save this change to disk; it holds only until the server restarts.",
         /// `/join` to the room one is in.
         AlreadyInRoom { room: Name<'a> } = "You are already in \"{room}\".",
         /// `/join` to a full room.

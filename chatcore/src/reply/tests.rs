@@ -197,6 +197,7 @@ fn replies(v: &Values) -> Vec<Reply<'_>> {
         Reply::NoSuchSchedule { seq },
         Reply::NotYourSchedule { seq },
         Reply::Unscheduled { seq },
+        Reply::NotSaved,
         Reply::AlreadyInRoom { room },
         Reply::RoomFull {
             room,
