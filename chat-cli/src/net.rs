@@ -443,6 +443,76 @@ mod tests {
     }
 
     #[test]
+    fn lines_cross_both_ways_at_once_over_tls() -> io::Result<()> {
+        use std::io::BufRead;
+        const LINES: usize = 800;
+        let dir = tempfile::tempdir()?;
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+            .map_err(io::Error::other)?;
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert, made.cert.pem())?;
+        std::fs::write(&key, made.signing_key.serialize_pem())?;
+        let certs = chat_tls::Certs::load(&cert, &key).map_err(io::Error::other)?;
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let filler = "x".repeat(1000);
+        let line = move |side: char, i: usize| format!("{side}{i} {filler}");
+        let server_line = line.clone();
+        // The server (chat-tls, what chat-tcp uses): once the client's first line is in,
+        // it writes all its lines from one thread while it reads the client's in another.
+        let server = thread::spawn(move || -> io::Result<Vec<String>> {
+            let (tcp, _) = listener.accept()?;
+            let tls = Arc::new(certs.accept(tcp).map_err(io::Error::other)?);
+            let mut lines = io::BufReader::new(&*tls).lines();
+            let mut got = vec![lines.next().unwrap_or_else(|| Ok(String::new()))?];
+            let writer = Arc::clone(&tls);
+            let sending = thread::spawn(move || -> io::Result<()> {
+                for i in 0..LINES {
+                    (&*writer).write_all(format!("{}\n", server_line('s', i)).as_bytes())?;
+                }
+                Ok(())
+            });
+            for next in lines.take(LINES - 1) {
+                got.push(next?);
+            }
+            sending
+                .join()
+                .map_err(|_| io::Error::other("server writer panicked"))??;
+            Ok(got)
+        });
+
+        let config = tls::config(Some(&cert)).map_err(io::Error::other)?;
+        let stream = Dialer::tls(config).connect(&format!("localhost:{port}"))?;
+        let (tx, rx) = mpsc::channel();
+        spawn_reader(&stream, move |ev| tx.send(ev).is_ok())?;
+        let mut conn = Connection::new(1, stream)?;
+        for i in 0..LINES {
+            conn.send(&line('c', i))?;
+        }
+        let mut got = Vec::new();
+        while got.len() < LINES {
+            match rx
+                .recv_timeout(Duration::from_secs(10))
+                .map_err(io::Error::other)?
+            {
+                NetEvent::Line(l) => got.push(l),
+                other => panic!("unexpected {other:?} after {} lines", got.len()),
+            }
+        }
+        let want = |side| (0..LINES).map(|i| line(side, i)).collect::<Vec<_>>();
+        assert!(got == want('s'), "the client's lines came out of order");
+        let at_server = server
+            .join()
+            .map_err(|_| io::Error::other("server panicked"))??;
+        assert!(
+            at_server == want('c'),
+            "the server's lines came out of order"
+        );
+        conn.close();
+        Ok(())
+    }
+
+    #[test]
     fn background_connect_reports_failure() -> io::Result<()> {
         // A port that was just free is almost certainly refused.
         let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?.to_string();
