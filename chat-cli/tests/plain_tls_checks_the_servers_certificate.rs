@@ -1,8 +1,8 @@
 //! `chat-cli --tls` in plain mode against Debian's `openssl s_server` (certificates made
 //! here with rcgen): it chats with a private CA's or a self-signed certificate given with
 //! `--ca`, uses the system's roots without it, survives a key update, reconnects over TLS,
-//! and refuses a certificate for another name, a CA's own certificate, an unknown authority
-//! and a plain-TCP port in one line each.
+//! and refuses a certificate for another name, a CA's own certificate, an expired one, an
+//! unknown authority and a plain-TCP port in one line each.
 
 mod common;
 
@@ -126,7 +126,7 @@ fn a_self_signed_certificate_is_trusted_with_ca_and_the_system_roots_without_it(
 }
 
 #[test]
-fn a_certificate_for_another_name_a_cas_own_or_an_unknown_authority_is_refused_in_one_line() {
+fn another_name_a_cas_own_an_expired_one_or_an_unknown_authority_is_refused_in_one_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let ca = TestCa::new(dir.path(), "test-ca");
     let cert = ca.server_cert(dir.path(), "server", &["chat.example.org", "10.0.0.7"]);
@@ -152,6 +152,23 @@ fn a_certificate_for_another_name_a_cas_own_or_an_unknown_authority_is_refused_i
             "chat-cli: cannot connect to localhost:{}: the server's certificate for \
              \"localhost\" is a CA's certificate, not a server's (a self-signed certificate \
              must say CA:FALSE; see chat-cli/README.md)",
+            server.port
+        )
+    );
+    drop(server);
+
+    // Expired.
+    let old = ca.server_cert_with(dir.path(), "old", &["localhost"], |params| {
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2021, 6, 30);
+    });
+    let server = OpensslServer::start(&old);
+    let client = tls_client(dir.path(), Some(&ca.pem), "localhost", server.port, &[]);
+    assert_eq!(
+        refused(client),
+        format!(
+            "chat-cli: cannot connect to localhost:{}: the server's certificate for \
+             \"localhost\" expired on 2021-06-30 00:00 UTC",
             server.port
         )
     );

@@ -534,9 +534,21 @@ impl TestCa {
     /// A server certificate for `names` (DNS names or IP addresses), written to
     /// `dir/<stem>.pem` and `dir/<stem>-key.pem`.
     pub(crate) fn server_cert(&self, dir: &Path, stem: &str, names: &[&str]) -> ServerCert {
+        self.server_cert_with(dir, stem, names, |_| {})
+    }
+
+    /// [`TestCa::server_cert`] with `edit` applied to its parameters (validity dates).
+    pub(crate) fn server_cert_with(
+        &self,
+        dir: &Path,
+        stem: &str,
+        names: &[&str],
+        edit: impl FnOnce(&mut rcgen::CertificateParams),
+    ) -> ServerCert {
         let key = rcgen::KeyPair::generate().expect("server key");
         let names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-        let params = rcgen::CertificateParams::new(names).expect("server params");
+        let mut params = rcgen::CertificateParams::new(names).expect("server params");
+        edit(&mut params);
         let cert = params.signed_by(&key, &self.issuer).expect("CA signs");
         let files = ServerCert {
             cert: dir.join(format!("{stem}.pem")),
