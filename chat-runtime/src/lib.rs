@@ -48,7 +48,7 @@ pub use clock::Clock;
 pub use conn::{Reader, Sink, Writer};
 pub use door::{Admitted, Door, Refusal};
 pub use error::Error;
-pub use logfile::LogReopener;
+pub use logfile::{LogNotes, LogReopener};
 pub use outbox::Next;
 pub use runtime::{Runtime, RuntimeConfig, ShutdownHandle};
 pub use store::{MemoryStore, Store};

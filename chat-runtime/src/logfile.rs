@@ -50,6 +50,27 @@ impl LogReopener {
     }
 }
 
+/// Writes a record that does not come from the hall (a transport's certificate reload, say)
+/// to the server log, through the same bounded queue as every other record: it never waits
+/// for the log. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct LogNotes {
+    queue: Arc<LogQueue>,
+    clock: Clock,
+}
+
+impl LogNotes {
+    pub(crate) fn new(queue: Arc<LogQueue>, clock: Clock) -> LogNotes {
+        LogNotes { queue, clock }
+    }
+
+    /// Queues `event`, stamped now, outside any room.
+    pub fn write(&self, event: Event) {
+        let at = self.clock.now().wall;
+        self.queue.push([LogRecord::new(at, None, event)]);
+    }
+}
+
 /// The records waiting for the log thread, already formatted: bounded in bytes, and past
 /// the bound counted as lost instead of waiting. The engine never waits for the log: a log
 /// file that blocks (a full pipe, a hung network file system) stops only the log thread.

@@ -16,7 +16,7 @@ use crate::Error;
 use crate::clock::Clock;
 use crate::door::{Door, Limits};
 use crate::engine::{Engine, Msg};
-use crate::logfile::{self, LogQueue, LogReopener};
+use crate::logfile::{self, LogNotes, LogQueue, LogReopener};
 use crate::pressure::Pressure;
 use crate::store::{MemoryStore, Store};
 
@@ -100,6 +100,8 @@ pub struct Runtime {
     log_ended: Receiver<()>,
     log: Arc<LogQueue>,
     reopener: LogReopener,
+    /// The time source, for records written with [`Runtime::log_notes`].
+    clock: Clock,
 }
 
 /// Stops a running runtime from any thread (a signal handler's thread, say).
@@ -249,6 +251,7 @@ impl Runtime {
             log_ended,
             log,
             reopener,
+            clock: config.clock.clone(),
         })
     }
 
@@ -266,6 +269,11 @@ impl Runtime {
     /// A handle that makes the log thread reopen the log by its path (for log rotation).
     pub fn log_reopener(&self) -> LogReopener {
         self.reopener.clone()
+    }
+
+    /// A handle that writes records of the transports' own (not the hall's) to the log.
+    pub fn log_notes(&self) -> LogNotes {
+        LogNotes::new(self.log.clone(), self.clock.clone())
     }
 
     /// Same as [`ShutdownHandle::shutdown`].

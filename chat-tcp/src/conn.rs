@@ -1,14 +1,16 @@
-//! One TCP connection: the socket as the runtime's [`Sink`], its reader thread (framing
-//! lines) and its writer thread (blocking writes of what the sink did not take).
+//! One line connection, plain or over TLS: the socket as the runtime's [`Sink`], its reader
+//! thread (framing lines) and its writer thread (blocking writes of what the sink did not
+//! take).
 
 use std::collections::VecDeque;
-use std::io::{IoSlice, Read};
+use std::io::{IoSlice, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chat_runtime::{Next, Reader, Sink, Writer};
+use chat_tls::TlsStream;
 use chatcore::{DisconnectCause, LineDecoder};
 use socket2::SockRef;
 
@@ -37,6 +39,18 @@ impl Sink for TcpSink {
     }
 }
 
+/// A TLS connection as the runtime sees it: it takes nothing directly (lines are sealed and
+/// written by the writer thread alone, so records leave in order), and tears down the
+/// socket.
+#[derive(Debug)]
+pub(crate) struct TlsSink(pub(crate) Arc<TlsStream>);
+
+impl Sink for TlsSink {
+    fn abort(&self) {
+        let _ = self.0.shutdown(Shutdown::Both);
+    }
+}
+
 /// Writes the front of `lines` with one vectored send; the bytes taken.
 fn send(stream: &TcpStream, lines: &[Bytes], flags: i32) -> std::io::Result<usize> {
     let mut slices = [IoSlice::new(&[]); IOV_MAX];
@@ -48,8 +62,12 @@ fn send(stream: &TcpStream, lines: &[Bytes], flags: i32) -> std::io::Result<usiz
     SockRef::from(stream).send_vectored_with_flags(&slices[..count], flags)
 }
 
-/// Reads, frames and feeds lines until the socket closes; then reports the end.
-pub(crate) fn read_loop(stream: Arc<TcpStream>, reader: Reader) {
+/// Reads, frames and feeds lines until the socket (or the TLS session) closes; then reports
+/// the end.
+pub(crate) fn read_loop<S>(stream: Arc<S>, reader: Reader)
+where
+    for<'a> &'a S: Read,
+{
     let mut decoder = LineDecoder::new(reader.max_line_bytes());
     let mut buf = vec![0u8; READ_BUF];
     loop {
@@ -95,6 +113,34 @@ pub(crate) fn write_loop(stream: Arc<TcpStream>, writer: Writer) {
             Next::Close => {
                 // FIN after the queued data; give the peer a moment to close its side so
                 // unread input does not turn the close into a reset, then tear down.
+                let _ = stream.shutdown(Shutdown::Write);
+                writer.linger(Instant::now() + LINGER);
+                let _ = stream.shutdown(Shutdown::Both);
+                return;
+            }
+            Next::Stop => return,
+        }
+    }
+}
+
+/// Seals and writes (blocking, up to the socket's write timeout) whatever the runtime handed
+/// over, and closes the session with `close_notify` when asked.
+pub(crate) fn tls_write_loop(stream: Arc<TlsStream>, writer: Writer) {
+    let mut batch: VecDeque<Bytes> = VecDeque::new();
+    let mut plain = Vec::new();
+    loop {
+        match writer.next(&mut batch) {
+            Next::Write => {
+                // One copy, so a batch of lines is sealed into as few records as fit.
+                plain.clear();
+                batch.iter().for_each(|line| plain.extend_from_slice(line));
+                if (&*stream).write_all(&plain).is_err() {
+                    return writer.failed();
+                }
+                writer.written(&mut batch, plain.len());
+            }
+            Next::Close => {
+                stream.close_notify();
                 let _ = stream.shutdown(Shutdown::Write);
                 writer.linger(Instant::now() + LINGER);
                 let _ = stream.shutdown(Shutdown::Both);

@@ -21,6 +21,6 @@ mod conn;
 mod error;
 mod server;
 
-pub use chat_runtime::{Clock, LogReopener, ShutdownHandle};
+pub use chat_runtime::{Clock, LogNotes, LogReopener, ShutdownHandle};
 pub use error::Error;
 pub use server::{Server, ServerConfig};

@@ -90,6 +90,18 @@ struct Args {
     /// elsewhere, like https://chat.example.org); repeat for more, `*` allows any.
     #[arg(long = "web-origin", value_name = "ORIGIN")]
     web_origin: Vec<String>,
+    /// The certificate chain (PEM, the server's certificate first): with --tls-key, serves
+    /// the line protocol over TLS at --tls-bind and the web page over https/wss. SIGHUP
+    /// reloads both files.
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Where the line protocol over TLS listens (with --tls-cert and --tls-key); `none`
+    /// serves TLS on the web listener only.
+    #[arg(long, default_value = "127.0.0.1:9993", value_name = "ADDR")]
+    tls_bind: String,
 }
 
 /// A room name, by the same rules as `/join`.
@@ -137,11 +149,20 @@ fn main() -> ExitCode {
     let drain = slog_term::FullFormat::new(decorator).build().ignore_res();
     let diag = slog::Logger::root(drain, o!());
 
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match chat_tls::Certs::load(cert, key) {
+            Ok(certs) => Some(certs),
+            Err(e) => return fail(&e.to_string()),
+        },
+        _ => None,
+    };
     let mut config = ServerConfig {
         log_path: args.log,
         diag: diag.clone(),
         max_connections: args.max_connections.map(|n| n as usize),
         web_bind: (args.web != "none").then_some(args.web),
+        tls: tls.clone(),
+        tls_bind: (args.tls_bind != "none").then_some(args.tls_bind),
         ..ServerConfig::default()
     };
     config.web.origins.allowed = args.web_origin;
@@ -177,11 +198,15 @@ fn main() -> ExitCode {
         "chat-tcp: listening on {} (Ctrl-C to stop)",
         server.local_addr()
     ));
+    if let Some(addr) = server.tls_addr() {
+        say(&format!("chat-tcp: listening with TLS on {addr}"));
+    }
     if let Some(web) = server.web_addr() {
         say(&format!("chat-tcp: web page on http://{web}/"));
     }
     let handle = server.shutdown_handle();
     let reopener = server.log_reopener();
+    let log = server.log_notes();
     let signal_thread = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -191,6 +216,9 @@ fn main() -> ExitCode {
                     // Log rotation moved server.txt away: write a new one at its path.
                     reopener.request();
                     slog::info!(diag, "reopening the server log before the next record");
+                    if let Some(certs) = &tls {
+                        reload(certs, &log, &diag);
+                    }
                     continue;
                 }
                 seen += 1;
@@ -216,6 +244,22 @@ fn main() -> ExitCode {
         }
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// Puts the certificate files' new pair in force for new connections (certbot renewed
+/// them); on an error the pair in force stays. Either way the operator is told once, on
+/// stderr and in the server log.
+fn reload(certs: &chat_tls::Certs, log: &chat_tcp::LogNotes, diag: &slog::Logger) {
+    let error = certs.reload().err().map(|e| e.to_string());
+    match &error {
+        None => slog::info!(diag, "reloaded the TLS certificate for new connections";
+            "cert" => %certs.cert_path().display()),
+        Some(e) => {
+            slog::error!(diag, "cannot reload the TLS certificate, keeping the one in force";
+                "error" => e)
+        }
+    }
+    log.write(chatcore::Event::TlsReload { error });
 }
 
 /// One line on stderr, ignoring a closed stderr.

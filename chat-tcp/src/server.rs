@@ -7,14 +7,17 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use chat_runtime::{Admitted, Clock, Door, LogReopener, Runtime, RuntimeConfig, ShutdownHandle};
+use chat_runtime::{
+    Admitted, Clock, Door, LogNotes, LogReopener, Runtime, RuntimeConfig, ShutdownHandle,
+};
+use chat_tls::Certs;
 use slog::{Logger, error, info, o, warn};
 use socket2::{SockRef, TcpKeepalive};
 
 use chat_web::WebListener;
 
 use crate::Error;
-use crate::conn::{self, TcpSink};
+use crate::conn::{self, TcpSink, TlsSink};
 
 /// Everything the server can be tuned with. `Default` gives the protocol's values.
 #[derive(Debug, Clone)]
@@ -54,6 +57,11 @@ pub struct ServerConfig {
     pub web_bind: Option<String>,
     /// How the web listener behaves (its default room is taken from `room`).
     pub web: chat_web::WebConfig,
+    /// The certificate and key (`--tls-cert`, `--tls-key`): with them the line protocol is
+    /// also served over TLS at `tls_bind`, and the web listener serves https and wss.
+    pub tls: Option<Certs>,
+    /// Where the line protocol over TLS listens (`--tls-bind`); ignored without `tls`.
+    pub tls_bind: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +82,8 @@ impl Default for ServerConfig {
             diag: runtime.diag,
             web_bind: None,
             web: chat_web::WebConfig::default(),
+            tls: None,
+            tls_bind: None,
         }
     }
 }
@@ -104,8 +114,10 @@ const LISTEN_BACKLOG: i32 = 1024;
 pub struct Server {
     runtime: Runtime,
     local_addr: SocketAddr,
-    /// The accept thread, which ends when the runtime stops.
-    accept: JoinHandle<()>,
+    /// Where the line protocol over TLS listens, when it does.
+    tls_addr: Option<SocketAddr>,
+    /// The accept threads (plain, then TLS), which end when the runtime stops.
+    accept: Vec<JoinHandle<()>>,
     /// The web page and WebSocket listener, when one was asked for.
     web: Option<WebListener>,
 }
@@ -125,6 +137,19 @@ impl Server {
             addr: shown,
             source,
         })?;
+        let tls_listener = match (&config.tls, &config.tls_bind) {
+            (Some(_), Some(tls_addr)) => {
+                let bound = listen(tls_addr.as_str())
+                    .and_then(|l| l.local_addr().map(|a| (l, a)))
+                    .map_err(|source| Error::Bind {
+                        addr: tls_addr.clone(),
+                        source,
+                    })?;
+                Some(bound)
+            }
+            _ => None,
+        };
+        let tls_addr = tls_listener.as_ref().map(|(_, addr)| *addr);
         let diag = config.diag.new(o!("addr" => local_addr.to_string()));
         let runtime = Runtime::start(config.runtime(diag.clone()))?;
         let web = match &config.web_bind {
@@ -154,38 +179,32 @@ impl Server {
                 }
             }
         };
-        let listener = Arc::new(listener);
-        let stop = runtime.shutdown_handle();
-        let waker = listener.clone();
-        // Wakes the accept loop: on Linux, accept() on a listener shut down fails at once.
-        stop.on_shutdown(move || {
-            let _ = SockRef::from(&*waker).shutdown(Shutdown::Read);
-        });
-        let acceptor = Acceptor {
-            listener,
-            door: runtime.door(),
-            stop,
-            config,
-            diag: diag.clone(),
-        };
-        let accept = thread::Builder::new()
-            .name("chat-accept".into())
-            .spawn(move || acceptor.run());
-        let accept = match accept {
-            Ok(accept) => accept,
-            Err(e) => {
-                runtime.shutdown();
-                if let Some(web) = web {
-                    let _ = web.join();
+        let mut acceptors = vec![(listener, None)];
+        if let Some((tls_listener, _)) = tls_listener {
+            acceptors.push((tls_listener, config.tls.clone()));
+        }
+        let mut accept = Vec::new();
+        for (listener, tls) in acceptors {
+            match spawn_acceptor(listener, tls, &runtime, &config, &diag) {
+                Ok(handle) => accept.push(handle),
+                Err(e) => {
+                    runtime.shutdown();
+                    accept
+                        .into_iter()
+                        .for_each(|h: JoinHandle<()>| drop(h.join()));
+                    if let Some(web) = web {
+                        let _ = web.join();
+                    }
+                    let _ = runtime.join();
+                    return Err(Error::Spawn(e));
                 }
-                let _ = runtime.join();
-                return Err(Error::Spawn(e));
             }
-        };
+        }
         info!(diag, "listening");
         Ok(Server {
             runtime,
             local_addr,
+            tls_addr,
             accept,
             web,
         })
@@ -194,6 +213,11 @@ impl Server {
     /// Where the web page is served, when it is (useful after binding port 0).
     pub fn web_addr(&self) -> Option<SocketAddr> {
         self.web.as_ref().map(WebListener::local_addr)
+    }
+
+    /// Where the line protocol over TLS listens, when it does (useful after binding port 0).
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// The address the server listens on (useful after binding port 0).
@@ -217,6 +241,11 @@ impl Server {
         self.runtime.log_reopener()
     }
 
+    /// A handle that writes records of the server's own to the log (a certificate reload).
+    pub fn log_notes(&self) -> LogNotes {
+        self.runtime.log_notes()
+    }
+
     /// Same as [`ShutdownHandle::shutdown`].
     pub fn shutdown(&self) {
         self.runtime.shutdown();
@@ -227,18 +256,57 @@ impl Server {
     /// or when a server thread failed (then with an error). A log that blocks is waited for
     /// at most 500 ms ([`chat_runtime::Error::LogBlocked`]).
     pub fn join(self) -> Result<(), Error> {
-        let accepted = self.accept.join();
+        let accepted: Vec<_> = self.accept.into_iter().map(JoinHandle::join).collect();
         let web = self.web.map(WebListener::join);
         self.runtime.join()?;
         if let Some(Err(_)) = web {
             return Err(Error::Panicked);
         }
-        accepted.map_err(|_| Error::Panicked)
+        match accepted.iter().all(Result::is_ok) {
+            true => Ok(()),
+            false => Err(Error::Panicked),
+        }
     }
+}
+
+/// Starts an accept thread for `listener`, serving the line protocol plain, or over TLS
+/// with `tls`.
+fn spawn_acceptor(
+    listener: TcpListener,
+    tls: Option<Certs>,
+    runtime: &Runtime,
+    config: &ServerConfig,
+    diag: &Logger,
+) -> std::io::Result<JoinHandle<()>> {
+    let listener = Arc::new(listener);
+    let stop = runtime.shutdown_handle();
+    let waker = listener.clone();
+    // Wakes the accept loop: on Linux, accept() on a listener shut down fails at once.
+    stop.on_shutdown(move || {
+        let _ = SockRef::from(&*waker).shutdown(Shutdown::Read);
+    });
+    let name = if tls.is_some() {
+        "chat-tls-accept"
+    } else {
+        "chat-accept"
+    };
+    let acceptor = Acceptor {
+        listener,
+        tls,
+        door: runtime.door(),
+        stop,
+        config: config.clone(),
+        diag: diag.clone(),
+    };
+    thread::Builder::new()
+        .name(name.into())
+        .spawn(move || acceptor.run())
 }
 
 struct Acceptor {
     listener: Arc<TcpListener>,
+    /// The certificate pair for a TLS listener; `None` for plain lines.
+    tls: Option<Certs>,
     door: Door,
     stop: ShutdownHandle,
     config: ServerConfig,
@@ -269,7 +337,11 @@ impl Acceptor {
                     }
                     drop(spare.take());
                     if let Ok((stream, peer)) = self.listener.accept() {
-                        refuse(&stream, self.door.turn_away(peer.ip()).line());
+                        let refusal = self.door.turn_away(peer.ip());
+                        // A TLS peer cannot read a line before a handshake: just closed.
+                        if self.tls.is_none() {
+                            refuse(&stream, refusal.line());
+                        }
                     }
                     spare = reserve();
                 }
@@ -285,6 +357,13 @@ impl Acceptor {
 
     fn admit(&self, stream: TcpStream, peer: IpAddr) {
         self.tune(&stream);
+        match &self.tls {
+            None => self.admit_plain(stream, peer),
+            Some(certs) => self.admit_tls(certs, stream, peer),
+        }
+    }
+
+    fn admit_plain(&self, stream: TcpStream, peer: IpAddr) {
         let stream = Arc::new(stream);
         let sink = Arc::new(TcpSink(stream.clone()));
         let Admitted { reader, writer } = match self.door.admit(peer, sink) {
@@ -292,16 +371,46 @@ impl Acceptor {
             Err(refusal) => return refuse(&stream, refusal.line()),
         };
         let out = stream.clone();
-        if let Err(e) = self.spawn_conn("writer", move || conn::write_loop(out, writer)) {
+        self.spawn_halves(
+            move || conn::write_loop(out, writer),
+            move || conn::read_loop(stream, reader),
+        );
+    }
+
+    /// Admits before the handshake, so a peer that never finishes it is a connection still
+    /// choosing a nickname like any other: the nickname deadline closes it, and it counts
+    /// against the pending cap and its address's limits. The hall's greeting waits in the
+    /// session until the handshake ends; the reader thread drives the handshake.
+    fn admit_tls(&self, certs: &Certs, stream: TcpStream, peer: IpAddr) {
+        let stream = match certs.accept(stream) {
+            Ok(stream) => Arc::new(stream),
+            Err(e) => return warn!(self.diag, "cannot start a TLS session"; "error" => %e),
+        };
+        let sink = Arc::new(TlsSink(stream.clone()));
+        let Admitted { reader, writer } = match self.door.admit(peer, sink) {
+            Ok(admitted) => admitted,
+            // No line: it could only be read after a handshake this thread cannot wait for.
+            Err(_) => return drop(stream.shutdown(Shutdown::Both)),
+        };
+        let out = stream.clone();
+        self.spawn_halves(
+            move || conn::tls_write_loop(out, writer),
+            move || conn::read_loop(stream, reader),
+        );
+    }
+
+    /// Starts the writer, then the reader thread of an admitted connection. If either cannot
+    /// start, the halves already made are dropped, which reports the connection gone.
+    fn spawn_halves(
+        &self,
+        write: impl FnOnce() + Send + 'static,
+        read: impl FnOnce() + Send + 'static,
+    ) {
+        let started = self
+            .spawn_conn("writer", write)
+            .and_then(|()| self.spawn_conn("reader", read));
+        if let Err(e) = started {
             error!(self.diag, "cannot start a connection thread"; "error" => %e);
-            // The reader half, dropped, reports the connection gone.
-            let _ = stream.shutdown(Shutdown::Both);
-            return;
-        }
-        let input = stream.clone();
-        if let Err(e) = self.spawn_conn("reader", move || conn::read_loop(input, reader)) {
-            error!(self.diag, "cannot start a connection thread"; "error" => %e);
-            let _ = stream.shutdown(Shutdown::Both);
         }
     }
 

@@ -286,6 +286,13 @@ pub enum Event {
     },
     /// Saving works again after [`Event::NotSaved`].
     SavedAgain,
+    /// The operator had the TLS certificate and key read again (SIGHUP in `chat-tcp`). Not
+    /// produced by the hall: the transport that holds the certificate writes it.
+    TlsReload {
+        /// Why the new pair was refused (the one in force stays); `None` when it was put in
+        /// force for new connections.
+        error: Option<String>,
+    },
     /// The flood limiter dropped lines of one burst.
     Flood {
         /// The member.
@@ -422,6 +429,15 @@ impl fmt::Display for Event {
             ),
             Event::Lost { count } => {
                 write!(f, "lost {count} records: the log could not keep up")
+            }
+            Event::TlsReload { error: None } => write!(f, "tls certificate reloaded"),
+            Event::TlsReload { error: Some(e) } => {
+                // Operator text (paths, rustls's reason), kept on one line.
+                let e: String = e.chars().filter(|c| !c.is_control()).collect();
+                write!(
+                    f,
+                    "tls certificate not reloaded, the one in force stays: {e}"
+                )
             }
             Event::Command { nick, command } => write!(f, "command {nick} {command}"),
             Event::Restored { rooms, schedules } => {
