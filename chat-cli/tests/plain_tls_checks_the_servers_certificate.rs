@@ -53,10 +53,11 @@ fn refused(mut client: PlainClient) -> String {
 
 /// Plays the server's side of joining over `server`'s connection.
 fn welcome_alice(server: &mut OpensslServer, client: &mut PlainClient) {
-    server.out.expect_prefix("CIPHER is ");
+    // The client sends its --nick as soon as it is connected (s_server reports a resumed
+    // session differently, so its own lines are no sign).
+    server.out.expect("Alice");
     server.send(PROMPT);
     client.out.expect(PROMPT);
-    server.out.expect("Alice");
     server.send(WELCOME);
     client.out.expect(WELCOME);
 }
