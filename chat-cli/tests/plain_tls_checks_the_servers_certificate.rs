@@ -1,5 +1,6 @@
-//! `chat-cli --tls` in plain mode against Debian's `openssl s_server` (certificates made
-//! here with rcgen): it chats with a private CA's or a self-signed certificate given with
+//! `chat-cli --tls` in plain mode against the real server's TLS port, where it chats with a
+//! plain-TCP member, and against Debian's `openssl s_server` (certificates made here with
+//! rcgen), where it chats with a private CA's or a self-signed certificate given with
 //! `--ca`, uses the system's roots without it, survives a key update, reconnects over TLS,
 //! and refuses a certificate for another name, a CA's own certificate, an expired one, an
 //! unknown authority and a plain-TCP port in one line each.
@@ -8,7 +9,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{OpensslServer, PlainClient, ServerCert, TestCa, start_server, stop_server};
+use common::{
+    OpensslServer, PlainClient, RawMember, ServerCert, TestCa, start_server, start_tls_server,
+    stop_server,
+};
 
 const PROMPT: &str = "[Server]: Welcome to the open chat (0/10 online). Enter a nickname:";
 const WELCOME: &str = "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.";
@@ -215,4 +219,31 @@ fn a_plain_tcp_port_and_an_unusable_ca_file_are_named() {
             key_only.display()
         )]
     );
+}
+
+#[test]
+fn a_tls_member_and_a_plain_member_chat_on_the_real_server() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca = TestCa::new(dir.path(), "test-ca");
+    let cert = ca.server_cert(dir.path(), "server", &["localhost"]);
+    let server = start_tls_server(dir.path(), "server.txt", &cert, "127.0.0.1:0");
+    let tls_port = server.tls_addr().expect("a TLS port").port();
+    let mut alice = tls_client(dir.path(), Some(&ca.pem), "localhost", tls_port, &[]);
+    alice.out.expect(PROMPT);
+    alice.out.expect(WELCOME);
+    alice.out.expect("[Server]: You are the admin.");
+    let mut bob = RawMember::join(server.local_addr(), "Bob");
+    alice.out.expect("[Server]: Bob has joined the chat.");
+    alice.send("hello from TLS 🔒");
+    bob.lines.expect("Alice >> hello from TLS 🔒");
+    bob.send("hi over plain TCP");
+    alice.out.expect("Bob >> hi over plain TCP");
+    bob.send("/whisper Alice psst");
+    alice.out.expect("[Whisper from Bob] psst");
+    alice.send("/w Bob got it");
+    bob.lines.expect("[Whisper from Alice] got it");
+    alice.close_stdin();
+    bob.lines.expect("[Server]: Alice has left the chat.");
+    assert!(alice.wait().success());
+    stop_server(server);
 }

@@ -28,6 +28,25 @@ pub(crate) fn start_server(dir: &Path) -> chat_tcp::Server {
     chat_tcp::Server::bind("127.0.0.1:0", config).expect("server binds")
 }
 
+/// Starts the real server with `cert` serving the line protocol over TLS at `tls_bind`
+/// (`127.0.0.1:0`, or the address of a server that stopped) besides its plain port, logging
+/// into `dir/<log>`.
+pub(crate) fn start_tls_server(
+    dir: &Path,
+    log: &str,
+    cert: &ServerCert,
+    tls_bind: &str,
+) -> chat_tcp::Server {
+    let certs = chat_tls::Certs::load(&cert.cert, &cert.key).expect("the pair loads");
+    let config = chat_tcp::ServerConfig {
+        log_path: dir.join(log),
+        tls: Some(certs),
+        tls_bind: Some(tls_bind.to_owned()),
+        ..chat_tcp::ServerConfig::default()
+    };
+    chat_tcp::Server::bind("127.0.0.1:0", config).expect("server binds")
+}
+
 /// Shuts the server down and waits for it.
 pub(crate) fn stop_server(server: chat_tcp::Server) {
     server.shutdown();
