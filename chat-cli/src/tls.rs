@@ -45,6 +45,9 @@ pub(crate) enum SetupError {
          or give --ca FILE"
     )]
     NoSystemRoots(String),
+    /// The `ring` provider offers no protocol version (cannot happen with rustls 0.23).
+    #[error("cannot set up TLS: {0}")]
+    Provider(rustls::Error),
 }
 
 /// The client configuration: TLS 1.2 and 1.3 with the `ring` provider, the server checked
@@ -83,7 +86,7 @@ pub(crate) fn config(ca: Option<&Path>) -> Result<Arc<ClientConfig>, SetupError>
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| SetupError::NoSystemRoots(e.to_string()))?
+        .map_err(SetupError::Provider)?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))
