@@ -202,7 +202,8 @@ fn main() -> ExitCode {
         say(&format!("chat-tcp: listening with TLS on {addr}"));
     }
     if let Some(web) = server.web_addr() {
-        say(&format!("chat-tcp: web page on http://{web}/"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        say(&format!("chat-tcp: web page on {scheme}://{web}/"));
     }
     let handle = server.shutdown_handle();
     let reopener = server.log_reopener();

@@ -157,6 +157,7 @@ impl Server {
             Some(web_addr) => {
                 let web_config = chat_web::WebConfig {
                     default_room: config.room.default_room.clone(),
+                    tls: config.tls.clone(),
                     ..config.web.clone()
                 };
                 match WebListener::bind(web_addr.as_str(), runtime.door(), web_config, diag.clone())

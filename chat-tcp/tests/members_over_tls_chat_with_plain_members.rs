@@ -2,8 +2,11 @@
 //! `--tls-bind`), with certificates made in the test: a TLS member and a plain member chat
 //! in one room, `openssl s_client` joins from outside, a handshake that stalls is closed at
 //! the nickname deadline and counts as waiting, garbage instead of a ClientHello is closed
-//! while the server goes on, and a bad pair stops the start with exit 2.
+//! while the server goes on, a bad pair stops the start with exit 2, and the web page is
+//! served over https to a real headless chromium whose WebSocket is wss.
 
+#[path = "../../chat-web/tests/support/browser.rs"]
+mod browser;
 mod support;
 #[path = "../../chat-tls/tests/support/testcerts.rs"]
 mod testcerts;
@@ -317,4 +320,52 @@ fn a_missing_or_mismatched_pair_stops_the_start_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--tls-key <PATH>"), "{stderr}");
+}
+
+#[test]
+fn a_browser_on_https_and_wss_chats_with_a_tls_line_member() {
+    let dir = temp_dir("tls-browser");
+    let ca = TestCa::new(&dir);
+    let pair = ca.issue(&dir, "server");
+    let ca_pem = TestCa::pem_path(&dir);
+    let (server, tls_addr) = spawn_tls("tls-browser", &pair, &["--web", "127.0.0.1:0"]);
+    let web = loop {
+        let line = server.stderr.recv_timeout(WAIT).expect("the web address");
+        if let Some(url) = line.strip_prefix("chat-tcp: web page on ") {
+            break url.to_owned();
+        }
+    };
+    assert!(web.starts_with("https://127.0.0.1:"), "{web}");
+    // The page over plain http is not served: the listener speaks TLS only.
+    let mut plain = TcpStream::connect(web.trim_start_matches("https://").trim_end_matches('/'))
+        .expect("connect");
+    plain.set_read_timeout(Some(WAIT)).expect("timeout");
+    plain
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let mut reply = Vec::new();
+    let _ = plain.read_to_end(&mut reply);
+    assert!(!reply.starts_with(b"HTTP/"), "{reply:?}");
+
+    let mut bob = TlsClient::joining(tls_addr, &ca_pem);
+    bob.send("Bob");
+    assert!(bob.line().starts_with("[Server]: Welcome, Bob!"));
+    bob.expect(&["[Server]: You are the admin."]);
+    // Chromium trusts this one key, not every certificate.
+    let trust = format!("--ignore-certificate-errors-spki-list={}", pair.spki_sha256);
+    let mut b = browser::Browser::launch_with(&[trust]);
+    b.open(&web);
+    b.wait_for_prefix("[Server]: Welcome to the open chat (1/10 online).");
+    assert_eq!(
+        b.eval("location.protocol"),
+        serde_json::Value::String("https:".into())
+    );
+    b.type_line("개똥이");
+    b.wait_for_prefix("[Server]: Welcome, 개똥이! 2/10 online.");
+    bob.expect(&["[Server]: 개똥이 has joined the chat."]);
+    b.type_line("over wss 🔒");
+    bob.expect(&["개똥이 >> over wss 🔒"]);
+    bob.send("and back over TLS");
+    b.wait_for_line("Bob >> and back over TLS");
+    b.assert_no_errors();
 }

@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::Shutdown;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,8 @@ use tungstenite::Message;
 use tungstenite::error::{CapacityError, Error as WsError};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::{Role, WebSocketConfig, WebSocketContext};
+
+use crate::stream::Stream;
 
 /// The largest message tungstenite assembles. Messages between the hall's line limit (4096
 /// bytes) and this get the `Line too long` reply and the connection stays; a larger one is
@@ -47,9 +49,9 @@ pub(crate) fn ws_config() -> WebSocketConfig {
 /// What the reader, the writer and the runtime's sink share.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    /// Written by the writer thread only; read by the reader thread (a clone); shut down by
+    /// Written by the writer thread only; read by the reader thread; shut down by
     /// [`Sink::abort`].
-    stream: TcpStream,
+    stream: Stream,
     state: Mutex<State>,
     changed: Condvar,
 }
@@ -65,7 +67,7 @@ struct State {
 }
 
 impl Shared {
-    pub(crate) fn new(stream: TcpStream) -> Shared {
+    pub(crate) fn new(stream: Stream) -> Shared {
         Shared {
             stream,
             state: Mutex::new(State::default()),
@@ -96,7 +98,7 @@ impl Sink for WsSink {
     }
 
     fn abort(&self) {
-        let _ = self.0.stream.shutdown(Shutdown::Both);
+        self.0.stream.shutdown(Shutdown::Both);
         self.wake_writer();
     }
 }
@@ -104,14 +106,13 @@ impl Sink for WsSink {
 /// The reader's view of the socket: reads come from it, writes (tungstenite's automatic
 /// pongs and close replies) are collected and handed to the writer as whole frames.
 struct ReadSide {
-    stream: TcpStream,
     shared: Arc<Shared>,
     pending: Vec<u8>,
 }
 
 impl Read for ReadSide {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.read(buf)
+        (&self.shared.stream).read(buf)
     }
 }
 
@@ -164,18 +165,13 @@ pub(crate) fn refuse(shared: &Shared, line: &str) {
     push_text_frame(&mut out, line.as_bytes());
     out.extend_from_slice(&close_frame(CloseCode::Again, "refused"));
     let _ = (&shared.stream).write_all(&out);
-    let _ = shared.stream.shutdown(Shutdown::Write);
+    shared.stream.finish();
 }
 
 /// Reads messages until the peer closes or the connection is torn down, and reports the end.
 /// `leftover` holds bytes read past the handshake.
 pub(crate) fn read_loop(reader: Reader, shared: Arc<Shared>, leftover: Vec<u8>) {
-    let stream = match shared.stream.try_clone() {
-        Ok(stream) => stream,
-        Err(_) => return reader.end(DisconnectCause::Error),
-    };
     let mut io = ReadSide {
-        stream,
         shared: Arc::clone(&shared),
         pending: Vec::new(),
     };
@@ -296,8 +292,11 @@ pub(crate) fn write_loop(writer: Writer, shared: Arc<Shared>) {
                 if !closed {
                     let _ = (&shared.stream).write_all(&close_frame(CloseCode::Normal, ""));
                 }
+                if let Stream::Tls(tls) = &shared.stream {
+                    tls.close_notify();
+                }
                 writer.linger(Instant::now() + LINGER);
-                let _ = shared.stream.shutdown(Shutdown::Both);
+                shared.stream.shutdown(Shutdown::Both);
                 return;
             }
             Work::Lines(Next::Stop) => return,
@@ -306,7 +305,7 @@ pub(crate) fn write_loop(writer: Writer, shared: Arc<Shared>) {
                 // close or stop, which follows the reader's end.
                 let next = writer.next(&mut batch);
                 if next == Next::Stop || next == Next::Close {
-                    let _ = shared.stream.shutdown(Shutdown::Both);
+                    shared.stream.shutdown(Shutdown::Both);
                     return;
                 }
                 let n = batch.iter().map(Bytes::len).sum();

@@ -2,7 +2,6 @@
 //! is not the page or an acceptable WebSocket upgrade, and answers the upgrade.
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 
 use tungstenite::handshake::server::{Request, create_response, write_response};
 
@@ -81,9 +80,18 @@ pub(crate) fn render_page(default_room: &str) -> String {
     )
 }
 
+/// A connection's bytes, plain or TLS.
+pub(crate) trait ReadWrite: Read + Write {}
+
+impl<T: Read + Write> ReadWrite for T {}
+
 /// Reads the request head from `stream` (bounded by [`MAX_HEAD`] and the stream's read
 /// timeout) and answers it with `page` or the upgrade.
-pub(crate) fn serve(stream: &mut TcpStream, page: &str, origins: &Origins) -> io::Result<Route> {
+pub(crate) fn serve(
+    stream: &mut impl ReadWrite,
+    page: &str,
+    origins: &Origins,
+) -> io::Result<Route> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let (size, request) = loop {
@@ -160,7 +168,7 @@ fn parse(buf: &[u8]) -> Result<Option<(usize, Request)>, &'static str> {
 }
 
 /// Answers with `status` and a one-line body, and closes.
-fn refuse(stream: &mut TcpStream, status: &str) -> io::Result<Route> {
+fn refuse(stream: &mut impl ReadWrite, status: &str) -> io::Result<Route> {
     let body = format!("{status}\n");
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\

@@ -7,6 +7,7 @@
 //! # Layout
 //! - `listener`: [`WebListener::bind`], the accept loop, one thread per HTTP exchange.
 //! - `http`: the request head, the page, the origin check and the upgrade.
+//! - `stream`: the bytes under a connection, plain TCP or TLS (https and wss).
 //! - `conn`: an upgraded connection: the sink, the reader that owns tungstenite's protocol
 //!   state, the writer that alone writes to the socket (lines, pongs, close frames in order).
 //! - `page.html`: the page ([`PAGE`]), HTML, CSS and JS in one file, no build step.
@@ -15,6 +16,7 @@ mod conn;
 mod error;
 mod http;
 mod listener;
+mod stream;
 
 pub use error::Error;
 pub use http::{Origins, PAGE};

@@ -14,6 +14,7 @@ use socket2::{SockRef, TcpKeepalive};
 use crate::Error;
 use crate::conn::{self, Shared, WsSink};
 use crate::http::{self, Origins, Route};
+use crate::stream::Stream;
 
 /// How the web listener behaves.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub struct WebConfig {
     /// The kernel send buffer of each connection (fixed, so a slow reader holds at most this
     /// much kernel memory besides its outbox); `None` keeps the OS's autotuning.
     pub send_buffer: Option<usize>,
+    /// The certificate and key: with them the page is served over https and the WebSocket
+    /// over wss only (the TLS handshake is part of the HTTP exchange, under the same
+    /// `handshake_timeout` and `max_handshakes`).
+    pub tls: Option<chat_tls::Certs>,
 }
 
 impl Default for WebConfig {
@@ -47,6 +52,7 @@ impl Default for WebConfig {
             write_timeout: Duration::from_secs(10),
             keepalive: Duration::from_secs(30),
             send_buffer: Some(256 * 1024),
+            tls: None,
         }
     }
 }
@@ -179,8 +185,9 @@ fn accept_loop(stop: &Stop, door: &Door, config: &WebConfig, diag: &Logger) {
     }
 }
 
-/// The HTTP exchange, bounded in time; the stream and what followed the head when upgraded.
-fn exchange(mut stream: TcpStream, page: &str, config: &WebConfig) -> Option<(TcpStream, Vec<u8>)> {
+/// The HTTP exchange (after the TLS handshake, with a certificate), bounded in time; the
+/// stream and what followed the head when upgraded.
+fn exchange(stream: TcpStream, page: &str, config: &WebConfig) -> Option<(Stream, Vec<u8>)> {
     stream
         .set_read_timeout(Some(config.handshake_timeout))
         .ok()?;
@@ -196,20 +203,24 @@ fn exchange(mut stream: TcpStream, page: &str, config: &WebConfig) -> Option<(Tc
         let _ = sock.set_send_buffer_size(size);
     }
     let _ = sock.set_tcp_user_timeout(Some(config.write_timeout));
-    match http::serve(&mut stream, page, &config.origins) {
+    let stream = match &config.tls {
+        None => Stream::Plain(stream),
+        Some(certs) => Stream::Tls(Box::new(certs.accept(stream).ok()?)),
+    };
+    match http::serve(&mut &stream, page, &config.origins) {
         Ok(Route::Upgraded { leftover }) => {
-            stream.set_read_timeout(None).ok()?;
+            stream.tcp().set_read_timeout(None).ok()?;
             Some((stream, leftover))
         }
         Ok(Route::Served | Route::Refused) | Err(_) => {
-            let _ = stream.shutdown(std::net::Shutdown::Write);
+            stream.finish();
             None
         }
     }
 }
 
 /// An upgraded connection: asks the door, then this thread reads and another writes.
-fn run(stream: TcpStream, peer: SocketAddr, leftover: Vec<u8>, door: &Door) {
+fn run(stream: Stream, peer: SocketAddr, leftover: Vec<u8>, door: &Door) {
     let shared = Arc::new(Shared::new(stream));
     let sink = Arc::new(WsSink(Arc::clone(&shared)));
     let ip = peer.ip();

@@ -374,8 +374,8 @@ pub struct Child {
 }
 
 impl Child {
-    /// Starts `chat-tcp --bind 127.0.0.1:0 --log <temp>/server.txt <extra>` and waits for it
-    /// to listen.
+    /// Starts `chat-tcp --bind 127.0.0.1:0 --log <temp>/server.txt --web none <extra>` (no
+    /// `--web none` when `extra` has a `--web`) and waits for it to listen.
     pub fn spawn(name: &str, extra: &[&str]) -> Child {
         let dir = temp_dir(name);
         let mut child = Self::spawn_with_log(dir.join("server.txt"), extra);
@@ -385,9 +385,16 @@ impl Child {
 
     pub fn spawn_with_log(log: PathBuf, extra: &[&str]) -> Child {
         use std::process::{Command, Stdio};
+        // No web page unless `extra` asks for one.
+        let web = if extra.contains(&"--web") {
+            &[][..]
+        } else {
+            &["--web", "none"]
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
-            .args(["--bind", "127.0.0.1:0", "--web", "none", "--log"])
+            .args(["--bind", "127.0.0.1:0", "--log"])
             .arg(&log)
+            .args(web)
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -56,6 +56,11 @@ pub struct Browser {
 impl Browser {
     /// Starts chromium with a phone-sized window and attaches to a blank page.
     pub fn launch() -> Browser {
+        Browser::launch_with(&[])
+    }
+
+    /// Like [`Browser::launch`], with more command-line flags (a trusted test certificate).
+    pub fn launch_with(flags: &[String]) -> Browser {
         let turn = ONE_AT_A_TIME
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -89,6 +94,7 @@ impl Browser {
                 "--lang=ko-KR",
             ])
             .arg(format!("--user-data-dir={}", profile.display()))
+            .args(flags)
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
