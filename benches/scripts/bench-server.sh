@@ -12,14 +12,32 @@
 # More server flags in SERVER_ARGS, e.g. SERVER_ARGS="--max-connections 1100" (they are
 # printed with the command); SERVER_CPUS and LOAD_CPUS pin the server and the generator
 # with taskset (e.g. SERVER_CPUS=0 LOAD_CPUS=1).
+# ANCHOR=limit|limit-epoll|ngircd measures an anchor server instead of chat-tcp, started the
+# same way (../shared/anchors: the two `limit` servers, built into ANCHORS_TARGET, default
+# /tmp/anchors-target; ngIRCd from Debian with flood penalties off, driven with --irc).
 # Build first: cargo build --release -p chat-tcp -p chat-benches
 set -u
 label=$1; logdir=$2; cap=$3; shift 3
 cd "$(dirname "$0")/../.."
 port=$(( 20000 + RANDOM % 20000 ))
 mkdir -p "$logdir"; rm -f "$logdir/server.txt"
-${SERVER_CPUS:+taskset -c $SERVER_CPUS} target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt" \
-    --flood-rate 0 --capacity "$cap" ${SERVER_ARGS:-} 2>>"$logdir/server-stderr.txt" &
+extra=""
+case "${ANCHOR:-}" in
+  "") server=(target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt"
+              --flood-rate 0 --capacity "$cap" ${SERVER_ARGS:-}) ;;
+  limit|limit-epoll) server=("${ANCHORS_TARGET:-/tmp/anchors-target}/release/$ANCHOR"
+              --bind "127.0.0.1:$port" --capacity "$cap"); extra="--no-prompt" ;;
+  ngircd)
+    printf '%s\n' "[Global]" "Name = irc.local" "Info = anchor" "Listen = 127.0.0.1" \
+        "Ports = $port" "PidFile = $logdir/ngircd.pid" "[Limits]" "MaxConnections = 0" \
+        "MaxConnectionsIP = 0" "MaxJoins = 0" "MaxNickLength = 16" "MaxPenaltyTime = 0" \
+        "PingTimeout = 600" "PongTimeout = 600" "[Options]" "PAM = no" "Ident = no" \
+        "DNS = no" "IncludeDir = $logdir/ngircd.conf.d" > "$logdir/ngircd.conf"
+    mkdir -p "$logdir/ngircd.conf.d"
+    server=(ngircd -n -f "$logdir/ngircd.conf"); extra="--irc" ;;
+  *) echo "unknown ANCHOR=$ANCHOR" >&2; exit 2 ;;
+esac
+${SERVER_CPUS:+taskset -c $SERVER_CPUS} "${server[@]}" >>"$logdir/server-stderr.txt" 2>&1 &
 spid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
@@ -32,7 +50,7 @@ for _ in $(seq 45); do
 done
 before=$(cut -d' ' -f1-3 /proc/loadavg)
 when=$(date -u +%FT%TZ)
-cmd="${LOAD_CPUS:+taskset -c $LOAD_CPUS }target/release/chat-load --addr 127.0.0.1:$port --server-pid $spid --json $*"
+cmd="${LOAD_CPUS:+taskset -c $LOAD_CPUS }target/release/chat-load --addr 127.0.0.1:$port --server-pid $spid --json $extra $*"
 out=$(mktemp)
 b0=$(busy); s0=$(awk '{print $14+$15}' "/proc/$spid/stat"); t0=$(date +%s.%N)
 TIMEFORMAT='%U %S'
@@ -44,5 +62,5 @@ kill -TERM "$spid"; wait "$spid" 2>/dev/null
 rm -f "$logdir/server.txt"
 machine=$(echo "$b0 $b1 $t0 $t1" | awk '{printf "%.2f", ($2-$1)/100/($4-$3)}')
 ours=$(echo "$s0 $s1 $gen $t0 $t1" | awk '{printf "%.2f", (($2-$1)/100+$3+$4)/($6-$5)}')
-echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_CPUS:+[server on cpu $SERVER_CPUS] }${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
+echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_CPUS:+[server on cpu $SERVER_CPUS] }${ANCHOR:+[server: ${server[*]}] }${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
 rm -f "$out"

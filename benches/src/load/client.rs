@@ -37,7 +37,12 @@ pub struct Shared {
     /// With `--rooms`: how many rooms the clients are spread over (client i in room
     /// i % rooms).
     pub rooms: Option<u32>,
+    /// With `--irc`: lines are IRC `PRIVMSG`s to [`IRC_CHANNEL`].
+    pub irc: bool,
 }
+
+/// The channel every `--irc` client joins.
+pub const IRC_CHANNEL: &str = "#load";
 
 impl Shared {
     /// State for a run whose window is not yet known.
@@ -51,6 +56,7 @@ impl Shared {
             delivered: AtomicU64::new(0),
             expected: AtomicU64::new(0),
             rooms: None,
+            irc: false,
         }
     }
 
@@ -116,6 +122,25 @@ pub struct Joined {
 /// Connects, reads the prompt, sends `nick` and waits for `[Server]: Welcome, <nick>!`,
 /// all before `deadline`.
 pub fn join(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, LoadError> {
+    join_as(addr, nick, deadline, true)
+}
+
+/// Like [`join`], but sends `nick` at once instead of after the server's prompt (for the
+/// anchor servers, which send none).
+pub fn join_without_prompt(
+    addr: SocketAddr,
+    nick: &str,
+    deadline: Instant,
+) -> Result<Joined, LoadError> {
+    join_as(addr, nick, deadline, false)
+}
+
+fn join_as(
+    addr: SocketAddr,
+    nick: &str,
+    deadline: Instant,
+    prompt: bool,
+) -> Result<Joined, LoadError> {
     let io_err = |source| LoadError::Io {
         nick: nick.to_owned(),
         source,
@@ -129,6 +154,12 @@ pub fn join(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, L
     let mut joined = Joined { stream, reader };
     let welcome = format!("[Server]: Welcome, {nick}!");
     let mut sent_nick = false;
+    if !prompt {
+        (&joined.stream)
+            .write_all(format!("{nick}\n").as_bytes())
+            .map_err(io_err)?;
+        sent_nick = true;
+    }
     loop {
         let text = joined.next_line(nick, deadline)?;
         if text.starts_with(&welcome) {
@@ -149,6 +180,58 @@ pub fn join(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, L
                 .write_all(format!("{nick}\n").as_bytes())
                 .map_err(io_err)?;
             sent_nick = true;
+        }
+    }
+    joined.stream.set_read_timeout(Some(POLL)).map_err(io_err)?;
+    Ok(joined)
+}
+
+/// With `--irc`: connects, registers as `nick` and joins [`IRC_CHANNEL`], waiting for the
+/// end of its names list (`366`), all before `deadline`.
+pub fn join_irc(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, LoadError> {
+    let io_err = |source| LoadError::Io {
+        nick: nick.to_owned(),
+        source,
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let stream =
+        TcpStream::connect_timeout(&addr, left.max(Duration::from_millis(1))).map_err(io_err)?;
+    stream.set_nodelay(true).map_err(io_err)?;
+    stream.set_write_timeout(Some(POLL)).map_err(io_err)?;
+    let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
+    let mut joined = Joined { stream, reader };
+    let register = format!("NICK {nick}\r\nUSER {nick} 0 * :{nick}\r\n");
+    (&joined.stream)
+        .write_all(register.as_bytes())
+        .map_err(io_err)?;
+    loop {
+        let text = joined.next_line(nick, deadline)?;
+        let mut words = text.split(' ');
+        let (_, code) = (words.next(), words.next());
+        match code {
+            Some("001") => {
+                let join = format!("JOIN {IRC_CHANNEL}\r\n");
+                (&joined.stream)
+                    .write_all(join.as_bytes())
+                    .map_err(io_err)?;
+            }
+            Some("366") => break,
+            // Errors are numerics 400-599 (nickname in use, too many connections, ...).
+            Some(c) if c.len() == 3 && (c.starts_with('4') || c.starts_with('5')) => {
+                let nick = nick.to_owned();
+                return Err(LoadError::Refused { nick, line: text });
+            }
+            _ if text.starts_with("PING ") => {
+                let pong = format!("PONG {}\r\n", &text[5..]);
+                (&joined.stream)
+                    .write_all(pong.as_bytes())
+                    .map_err(io_err)?;
+            }
+            _ if text.starts_with("ERROR ") => {
+                let nick = nick.to_owned();
+                return Err(LoadError::Refused { nick, line: text });
+            }
+            _ => {}
         }
     }
     joined.stream.set_read_timeout(Some(POLL)).map_err(io_err)?;
@@ -256,7 +339,11 @@ pub fn read_loop(
         let received_ns = shared.clock.now_ns();
         let text = &line[..line.len() - 1];
         let mut stats = stats.lock().unwrap_or_else(|e| e.into_inner());
-        let payload = Payload::parse_received(text, &shared.nick_prefix);
+        let payload = if shared.irc {
+            Payload::parse_irc(text, &shared.nick_prefix)
+        } else {
+            Payload::parse_received(text, &shared.nick_prefix)
+        };
         if payload.is_some() && shared.in_window(received_ns) {
             stats.received_in_window += 1;
         }
@@ -343,6 +430,9 @@ pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &Wr
             }
             let sent_ns = if pacing.stamp_at_write { now } else { due_ns };
             buf.clear();
+            if shared.irc {
+                buf.extend_from_slice(format!("PRIVMSG {IRC_CHANNEL} :").as_bytes());
+            }
             let sender = pacing.sender;
             Payload {
                 sender,

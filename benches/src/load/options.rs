@@ -31,6 +31,15 @@ pub struct Options {
     /// Room name prefix of --rooms; rooms are `<prefix>0`, `<prefix>1`, ...
     #[arg(long, default_value = "room")]
     pub room_prefix: String,
+    /// Speak IRC instead of the chat line protocol, to measure an IRC server (ngIRCd) as an
+    /// anchor beside chat-tcp: each client registers (`NICK`, `USER`), joins `#load`, sends
+    /// `PRIVMSG #load :<payload>` and counts the `PRIVMSG` lines it receives.
+    #[arg(long, conflicts_with_all = ["rooms", "soak"])]
+    pub irc: bool,
+    /// Send the nickname as soon as connected instead of after the server's prompt (the
+    /// anchor servers of ../shared/anchors send no prompt).
+    #[arg(long, conflicts_with_all = ["irc", "soak"])]
+    pub no_prompt: bool,
     /// Seconds measured, after the warm-up; with --soak, seconds of activity [default: 10;
     /// 600 with --soak]
     #[arg(long)]

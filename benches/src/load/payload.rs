@@ -39,6 +39,20 @@ impl Payload {
         (payload.sender == index).then_some(payload)
     }
 
+    /// Parses an IRC line as a `--irc` receiver gets it,
+    /// `:<prefix><K>!<user>@<host> PRIVMSG <channel> :<payload>` (LF removed, a CR is
+    /// allowed), checking that the nickname's index matches the payload's sender.
+    pub fn parse_irc(line: &[u8], nick_prefix: &str) -> Option<Payload> {
+        let line = std::str::from_utf8(line).ok()?;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let (source, rest) = line.strip_prefix(':')?.split_once(' ')?;
+        let nick = source.split_once('!').map_or(source, |(nick, _)| nick);
+        let (_, text) = rest.strip_prefix("PRIVMSG ")?.split_once(" :")?;
+        let index: u32 = nick.strip_prefix(nick_prefix)?.parse().ok()?;
+        let payload = Payload::parse(text)?;
+        (payload.sender == index).then_some(payload)
+    }
+
     /// Parses the payload text written by [`Payload::write`].
     pub fn parse(text: &str) -> Option<Payload> {
         let mut fields = text.split(' ');
@@ -110,6 +124,25 @@ mod tests {
         assert_eq!(out.len(), MIN_LINE_BYTES + 1);
         let text = std::str::from_utf8(&out[..MIN_LINE_BYTES]).expect("ASCII");
         assert_eq!(Payload::parse(text), Some(p));
+    }
+
+    #[test]
+    fn an_irc_privmsg_parses_and_other_irc_lines_do_not() {
+        let line = b":load7!~load7@localhost PRIVMSG #load :7 12 345 ....\r";
+        let p = Payload {
+            sender: 7,
+            seq: 12,
+            sent_ns: 345,
+        };
+        assert_eq!(Payload::parse_irc(line, "load"), Some(p));
+        for line in [
+            &b":load6!~load6@localhost PRIVMSG #load :7 12 345 ....\r"[..],
+            b":irc.local 366 load7 #load :End of NAMES list\r",
+            b":load7!~load7@localhost JOIN :#load\r",
+            b"PING :irc.local\r",
+        ] {
+            assert_eq!(Payload::parse_irc(line, "load"), None, "{line:?}");
+        }
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn run(options: &Options) -> Result<Outcome, LoadError> {
     let addr = options.loopback_addr()?;
     let mut shared = Shared::new(Clock::start(), options.nick_prefix.clone());
     shared.rooms = options.rooms;
+    shared.irc = options.irc;
     let shared = Arc::new(shared);
     let server = options.server_pid.map(Process::Pid);
     if options.soak {
@@ -71,7 +72,13 @@ fn join_all(
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
         let nick = format!("{}{i}", shared.nick_prefix);
-        let mut joined = client::join(addr, &nick, deadline)?;
+        let mut joined = if shared.irc {
+            client::join_irc(addr, &nick, deadline)?
+        } else if options.no_prompt {
+            client::join_without_prompt(addr, &nick, deadline)?
+        } else {
+            client::join(addr, &nick, deadline)?
+        };
         if let Some(room) = options.room_of(i) {
             client::join_room(&mut joined, &nick, &room, deadline)?;
         }
