@@ -35,6 +35,9 @@ pub enum Error {
     /// A server thread panicked.
     #[error("the {0} thread panicked")]
     Panicked(&'static str),
+    /// The state file could not be opened or read at start (not ours, newer, corrupt...).
+    #[error("{0}")]
+    State(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The store could not make a change durable.
     #[error("cannot save: {0}")]
     Store(#[source] Box<dyn std::error::Error + Send + Sync>),

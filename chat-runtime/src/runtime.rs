@@ -180,14 +180,28 @@ impl Runtime {
         Self::with_store(config, Box::new(MemoryStore))
     }
 
-    /// Like [`Runtime::start`], with `store` keeping what the hall reports as durable.
+    /// Like [`Runtime::start`], with `store` keeping what the hall reports as durable and
+    /// the hall rebuilt from what it kept ([`Store::load`]).
     pub fn with_store(config: RuntimeConfig, store: Box<dyn Store>) -> Result<Runtime, Error> {
-        let now = config.clock.now();
-        let hall = Hall::new(config.room.clone(), now)?;
+        Self::open_store(config, || Ok(store))
+    }
+
+    /// Like [`Runtime::with_store`], opening the store only once the configuration is
+    /// checked and the log is open, so those errors come first and a state file is not
+    /// created for a server that cannot start.
+    pub fn open_store(
+        config: RuntimeConfig,
+        open: impl FnOnce() -> Result<Box<dyn Store>, Error>,
+    ) -> Result<Runtime, Error> {
+        config.room.validate()?;
         let file = logfile::open(&config.log_path).map_err(|source| Error::Log {
             path: config.log_path.clone(),
             source,
         })?;
+        let mut store = open()?;
+        let state = store.load()?;
+        let now = config.clock.now();
+        let hall = Hall::restore(config.room.clone(), now, state)?;
         let diag = config.diag.clone();
         let log = LogQueue::new(LOG_BUFFER);
         let (engine_tx, engine_rx) = sync_channel(ENGINE_QUEUE);

@@ -24,6 +24,12 @@ pub trait Store: Send + 'static {
     /// Makes what was staged durable, all of it or (on error) none of it. An error is
     /// reported to the operator and the chat goes on.
     fn commit(&mut self) -> Result<(), Error>;
+
+    /// What the hall is rebuilt from at start ([`chatcore::Hall::restore`]); nothing by
+    /// default.
+    fn load(&mut self) -> Result<chatcore::persist::State, Error> {
+        Ok(chatcore::persist::State::default())
+    }
 }
 
 /// Keeps nothing: everything lives in the hall's memory, as without a store.

@@ -1,14 +1,80 @@
 //! The hall's durable changes as records, and the store behind the runtime's hook.
 
-use chatcore::Action;
-use chatcore::persist::Change as HallChange;
-use time::OffsetDateTime;
+use chatcore::persist::{self, Change as HallChange};
+use chatcore::{Action, Nickname, RoomName};
+use time::{OffsetDateTime, UtcOffset};
 
-use crate::{BacklogRecord, BanRecord, Change, ScheduleRecord, Store};
+use crate::{BacklogRecord, BanRecord, Change, ScheduleRecord, Snapshot, Store};
 
 /// Unix milliseconds of a wall time.
 fn unix_ms(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The wall time of Unix milliseconds `ms` in `offset`, if it is one.
+fn wall(ms: i64, offset: UtcOffset) -> Option<OffsetDateTime> {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
+    Some(t.to_offset(offset))
+}
+
+/// What the hall is rebuilt from: the snapshot's records as the hall's types. A record
+/// that no longer parses (a name this build refuses, a file edited by hand) is skipped:
+/// one bad row must not keep the server from starting.
+pub fn to_hall(snapshot: Snapshot) -> persist::State {
+    let rooms = snapshot
+        .rooms
+        .into_iter()
+        .filter_map(|r| {
+            Some(persist::RoomState {
+                name: RoomName::parse(&r.name).ok()?,
+                code: r.code,
+                notice: r.notice,
+                bans: r
+                    .bans
+                    .into_iter()
+                    .filter_map(|b| {
+                        Some(persist::BanState {
+                            nick: Nickname::parse(&b.key).ok()?,
+                            address: match b.address {
+                                Some(a) => Some(a.parse().ok()?),
+                                None => None,
+                            },
+                            until: wall(b.until_ms, UtcOffset::UTC)?,
+                        })
+                    })
+                    .collect(),
+                backlog: r
+                    .backlog
+                    .into_iter()
+                    .filter_map(|l| {
+                        Some(persist::BacklogLine {
+                            at: wall(l.at_ms, UtcOffset::UTC)?,
+                            line: l.line,
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let schedules = snapshot
+        .schedules
+        .into_iter()
+        .filter_map(|s| {
+            let offset = UtcOffset::from_whole_seconds(s.offset_s).ok()?;
+            Some(persist::ScheduleState {
+                id: s.id,
+                room: RoomName::parse(&s.room).ok()?,
+                author: Nickname::parse(&s.author).ok()?,
+                due: wall(s.due_ms, offset)?,
+                text: s.text,
+            })
+        })
+        .collect();
+    persist::State {
+        rooms,
+        schedules,
+        next_id: snapshot.next_schedule_id,
+    }
 }
 
 /// The record of one change the hall reported; `None` for a kind this build does not keep.
@@ -96,5 +162,10 @@ impl chat_runtime::Store for Store {
 
     fn commit(&mut self) -> Result<(), chat_runtime::Error> {
         Store::commit(self).map_err(|e| chat_runtime::Error::Store(Box::new(e)))
+    }
+
+    fn load(&mut self) -> Result<persist::State, chat_runtime::Error> {
+        let snapshot = Store::load(self).map_err(|e| chat_runtime::Error::State(Box::new(e)))?;
+        Ok(to_hall(snapshot))
     }
 }

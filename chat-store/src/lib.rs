@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use hall::from_hall;
+pub use hall::{from_hall, to_hall};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
 /// Everything that can go wrong with the state file.

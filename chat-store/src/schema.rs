@@ -108,7 +108,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection, Error> {
         if check != "ok" {
             return Err(Error::Corrupt {
                 path: p(),
-                why: check,
+                why: one_line(&check),
             });
         }
     }
@@ -129,4 +129,22 @@ pub(crate) fn open(path: &Path) -> Result<Connection, Error> {
         .map_err(open_err)?;
     tx.commit().map_err(open_err)?;
     Ok(conn)
+}
+
+/// An integrity check's report (one problem a line, possibly hundreds) as one line: the
+/// first problem and how many more.
+fn one_line(report: &str) -> String {
+    let mut problems = report
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("***"));
+    let first = problems
+        .next()
+        .unwrap_or("integrity check failed")
+        .to_owned();
+    match problems.count() {
+        0 => first,
+        1 => format!("{first}, and 1 more problem"),
+        n => format!("{first}, and {n} more problems"),
+    }
 }

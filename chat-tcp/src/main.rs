@@ -102,6 +102,15 @@ struct Args {
     /// serves TLS on the web listener only.
     #[arg(long, default_value = "127.0.0.1:9993", value_name = "ADDR")]
     tls_bind: String,
+    /// The state file: rooms, codes, notices, bans, backlog and pending schedules survive
+    /// a restart in it (SQLite); `none` keeps everything in memory only [default: chat.db
+    /// beside --log]
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
+    /// How late a schedule that fell due while the server was down may be and still fire
+    /// at start (marked late); older ones are dropped and logged (90s, 30m, 1h, 7d at most).
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    late_limit: Duration,
 }
 
 /// A room name, by the same rules as `/join`.
@@ -157,12 +166,17 @@ fn main() -> ExitCode {
         _ => None,
     };
     let mut config = ServerConfig {
-        log_path: args.log,
+        log_path: args.log.clone(),
         diag: diag.clone(),
         max_connections: args.max_connections.map(|n| n as usize),
         web_bind: (args.web != "none").then_some(args.web),
         tls: tls.clone(),
         tls_bind: (args.tls_bind != "none").then_some(args.tls_bind),
+        state: match args.state {
+            Some(path) if path.as_os_str() == "none" => None,
+            Some(path) => Some(path),
+            None => Some(args.log.with_file_name("chat.db")),
+        },
         ..ServerConfig::default()
     };
     config.web.origins.allowed = args.web_origin;
@@ -185,6 +199,7 @@ fn main() -> ExitCode {
     room.default_room = args.default_room;
     room.max_rooms = args.max_rooms as usize;
     room.room_ttl = args.room_ttl;
+    room.late_limit = args.late_limit;
 
     let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,

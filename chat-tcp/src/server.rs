@@ -8,7 +8,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use chat_runtime::{
-    Admitted, Clock, Door, LogNotes, LogReopener, Runtime, RuntimeConfig, ShutdownHandle,
+    Admitted, Clock, Door, LogNotes, LogReopener, MemoryStore, Runtime, RuntimeConfig,
+    ShutdownHandle,
 };
 use chat_tls::Certs;
 use slog::{Logger, error, info, o, warn};
@@ -62,6 +63,9 @@ pub struct ServerConfig {
     pub tls: Option<Certs>,
     /// Where the line protocol over TLS listens (`--tls-bind`); ignored without `tls`.
     pub tls_bind: Option<String>,
+    /// The state file (PROTOCOL.md §10: rooms, schedules, bans, notices, backlog), opened
+    /// and checked at start; `None` keeps everything in memory only.
+    pub state: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -84,6 +88,7 @@ impl Default for ServerConfig {
             web: chat_web::WebConfig::default(),
             tls: None,
             tls_bind: None,
+            state: None,
         }
     }
 }
@@ -151,7 +156,16 @@ impl Server {
         };
         let tls_addr = tls_listener.as_ref().map(|(_, addr)| *addr);
         let diag = config.diag.new(o!("addr" => local_addr.to_string()));
-        let runtime = Runtime::start(config.runtime(diag.clone()))?;
+        let (state, history) = (config.state.clone(), config.room.history);
+        let runtime = Runtime::open_store(config.runtime(diag.clone()), move || {
+            let Some(path) = state else {
+                return Ok(Box::new(MemoryStore));
+            };
+            match chat_store::Store::open(&path, history) {
+                Ok(store) => Ok(Box::new(store)),
+                Err(e) => Err(chat_runtime::Error::State(Box::new(e))),
+            }
+        })?;
         let web = match &config.web_bind {
             None => None,
             Some(web_addr) => {

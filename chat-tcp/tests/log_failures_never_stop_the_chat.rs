@@ -30,7 +30,11 @@ fn a_log_that_cannot_be_opened_is_a_clear_error_and_exit_2() {
 
 #[test]
 fn a_full_disk_is_reported_once_and_the_chat_goes_on() {
-    let mut server = Child::spawn_with_log("/dev/full".into(), &["--flood-rate", "0"]);
+    let mut server = Child::spawn_with_log(
+        "/dev/full".into(),
+        // The state would default to /dev/chat.db.
+        &["--flood-rate", "0", "--state", "none"],
+    );
     let mut alice = Client::first_member(server.addr, "Alice");
     let mut bob = Client::joined(server.addr, "Bob");
     alice.expect(&["[Server]: Bob has joined the chat."]);

@@ -79,6 +79,8 @@ fn help_lists_the_room_flags_with_their_defaults() {
         ("--max-per-subnet <MAX_PER_SUBNET>", "[default: 20]"),
         ("--join-rate <JOIN_RATE>", "[default: 10]"),
         ("--join-burst <JOIN_BURST>", "[default: 5]"),
+        ("--state <PATH>", "[default: chat.db beside --log]"),
+        ("--late-limit <LATE_LIMIT>", "[default: 1h]"),
     ] {
         let entry = help
             .split_once(flag)

@@ -492,6 +492,13 @@ impl Child {
         }
     }
 
+    /// `kill -9`: the server dies at once, without a word or a flush; waits for the exit.
+    pub fn kill_hard(&mut self) {
+        let mut child = self.child.take().expect("kill_hard called twice");
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait");
+    }
+
     /// Every stderr line not read yet, once the process has exited (after
     /// [`Child::terminate`]); bounded by `WAIT` in case the pipe outlives it.
     pub fn rest_of_stderr(&self) -> Vec<String> {
