@@ -234,8 +234,22 @@ impl Store {
         write::load(&self.conn).map_err(Error::Read)
     }
 
-    /// Queues a change for the next [`Store::commit`].
+    /// Queues a change for the next [`Store::commit`]. Staged backlog lines are bounded: a
+    /// room keeps only its last `history` (the commit would trim the rest anyway), so a
+    /// flood between two commits holds at most that many lines per room.
     pub fn stage(&mut self, change: Change) {
+        if let Change::BacklogAppended { room, .. } = &change {
+            let of_room =
+                |c: &Change| matches!(c, Change::BacklogAppended { room: r, .. } if r == room);
+            if self.staged.iter().filter(|c| of_room(c)).count() >= self.history {
+                if let Some(oldest) = self.staged.iter().position(of_room) {
+                    self.staged.remove(oldest);
+                }
+                if self.history == 0 {
+                    return;
+                }
+            }
+        }
         self.staged.push(change);
     }
 

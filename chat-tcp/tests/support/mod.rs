@@ -245,6 +245,14 @@ impl Client {
         }
     }
 
+    /// The next line, waiting at most `within` (for an event at a known later time).
+    pub fn line_within(&mut self, within: Duration) -> String {
+        self.stream.set_read_timeout(Some(within)).expect("timeout");
+        let line = self.line();
+        self.stream.set_read_timeout(Some(WAIT)).expect("timeout");
+        line
+    }
+
     /// Reads lines until one equals `want`; returns the lines skipped.
     pub fn until(&mut self, want: &str) -> Vec<String> {
         let mut skipped = Vec::new();
