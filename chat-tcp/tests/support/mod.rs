@@ -328,6 +328,34 @@ impl Client {
     }
 }
 
+/// A server's stderr, line by line, read by a thread of its own.
+pub fn stderr_lines(stderr: std::process::ChildStderr) -> std::sync::mpsc::Receiver<String> {
+    let stderr = BufReader::new(stderr);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Reads a server's stderr until it says where it listens (bounded by `WAIT`).
+pub fn listening_addr(stderr: &std::sync::mpsc::Receiver<String>) -> SocketAddr {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let line = stderr
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("server did not start");
+        if let Some(rest) = line.trim().strip_prefix("chat-tcp: listening on ") {
+            let addr = rest.split_whitespace().next().expect("address");
+            return addr.parse().expect("socket address");
+        }
+    }
+}
+
 /// Waits until `cond` holds (re-checked every millisecond); panics after `WAIT`. Only for
 /// state no event announces (a thread exiting in the server, a kernel socket queue); the
 /// caller says why there is no event to wait on.
@@ -409,25 +437,8 @@ impl Child {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start chat-tcp");
-        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + WAIT;
-        let addr = loop {
-            let line = rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("server did not start");
-            if let Some(rest) = line.trim().strip_prefix("chat-tcp: listening on ") {
-                let addr = rest.split_whitespace().next().expect("address");
-                break addr.parse().expect("socket address");
-            }
-        };
+        let rx = stderr_lines(child.stderr.take().expect("stderr"));
+        let addr = listening_addr(&rx);
         let child = Child {
             pid: child.id(),
             child: Some(child),
