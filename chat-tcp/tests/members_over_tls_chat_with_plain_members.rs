@@ -176,6 +176,17 @@ impl Drop for Killed {
 /// The alert a session closed before its handshake ends with: close_notify, in the clear.
 const CLOSE_NOTIFY: &[u8] = &[0x15, 3, 3, 0, 2, 1, 0];
 
+/// Asserts the server closes `stream`, whose handshake never ended, with no line (a peer
+/// without a session cannot read one): `close_notify` and the end, or a reset.
+fn expect_closed_before_a_handshake(stream: &mut TcpStream) {
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => assert_eq!(rest, CLOSE_NOTIFY),
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+}
+
 #[test]
 fn a_stalled_handshake_waits_like_any_nickname_prompt_and_is_freed() {
     let dir = temp_dir("tls-stall");
@@ -191,14 +202,8 @@ fn a_stalled_handshake_waits_like_any_nickname_prompt_and_is_freed() {
     wait_for("the stalled handshake's threads", || {
         server.connection_threads() == 2
     });
-    stalled.set_read_timeout(Some(WAIT)).expect("timeout");
-    let mut rest = Vec::new();
-    // Closed at the nickname deadline: no line reaches a peer without a session, only the
-    // end of the stream (or a reset).
-    match stalled.read_to_end(&mut rest) {
-        Ok(_) => assert_eq!(rest, CLOSE_NOTIFY),
-        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
-    }
+    // Closed at the nickname deadline.
+    expect_closed_before_a_handshake(&mut stalled);
     wait_for("the threads to end", || server.connection_threads() == 0);
     let log = std::fs::read_to_string(&server.log).expect("log");
     assert!(
@@ -219,12 +224,7 @@ fn a_stalled_handshake_counts_against_the_waiting_cap() {
     });
     // One more waiting connection: the older one, the stalled handshake, makes way.
     let mut carol = Client::joining(server.addr);
-    stalled.set_read_timeout(Some(WAIT)).expect("timeout");
-    let mut rest = Vec::new();
-    match stalled.read_to_end(&mut rest) {
-        Ok(_) => assert_eq!(rest, CLOSE_NOTIFY),
-        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
-    }
+    expect_closed_before_a_handshake(&mut stalled);
     carol.send("Carol");
     assert!(carol.line().starts_with("[Server]: Welcome, Carol!"));
 }
@@ -245,9 +245,13 @@ fn garbage_instead_of_a_client_hello_is_closed_and_the_server_goes_on() {
         peer.set_read_timeout(Some(WAIT)).expect("timeout");
         peer.write_all(garbage).expect("write");
         let mut reply = Vec::new();
-        let _ = peer.read_to_end(&mut reply);
-        // A TLS alert record, never a line.
-        assert_eq!(&reply[..5], &[0x15, 3, 3, 0, 2], "{garbage:?} -> {reply:?}");
+        let ended = peer.read_to_end(&mut reply);
+        // A TLS alert record (fatal), never a line.
+        assert_eq!(
+            reply.get(..6),
+            Some(&[0x15, 3, 3, 0, 2, 2][..]),
+            "{garbage:?} -> {reply:?} {ended:?}"
+        );
         assert_eq!(reply.len(), 7, "{garbage:?} -> {reply:?}");
     }
     wait_for("the threads to end", || server.connection_threads() == 0);

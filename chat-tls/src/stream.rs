@@ -1,30 +1,33 @@
-//! A TLS server connection that a reader thread and a writer thread share.
+//! A TLS connection that a reader thread and a writer thread share.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
-use rustls::{ServerConfig, ServerConnection};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
 
 /// Bytes taken from the socket by one read.
 const READ_BUF: usize = 4096;
 
-/// A TLS server session over a TCP socket, usable through `&TlsStream` from two threads: one
-/// reads (`Read for &TlsStream`), one writes (`Write for &TlsStream`).
+/// A TLS session over a TCP socket (the server's side, or a client's for the load generator),
+/// usable through `&TlsStream` from two threads: one reads (`Read for &TlsStream`), one writes
+/// (`Write for &TlsStream`).
 ///
 /// The session is behind one lock, held only to put bytes in or take bytes out: the socket
 /// read blocks outside it, so a reader waiting for the peer never holds up a writer. Sealed
 /// records queue inside the session in the order they were made and leave through
 /// [`TlsStream::flush_tls`] alone, which takes them and writes them under a second lock, so
 /// records from the reader (handshake messages, alerts, key updates) and from the writer
-/// (lines) reach the socket in sequence order.
+/// (lines) reach the socket in sequence order. Bytes a timed-out socket write left behind
+/// stay queued for the next flush, so a timeout never cuts a record.
 #[derive(Debug)]
 pub struct TlsStream {
     tcp: TcpStream,
-    session: Mutex<ServerConnection>,
-    /// Held while sealed records are taken from the session and written to the socket.
-    out: Mutex<()>,
+    session: Mutex<Connection>,
+    /// Sealed records taken from the session and not yet written; held while writing.
+    out: Mutex<Vec<u8>>,
 }
 
 impl TlsStream {
@@ -32,11 +35,32 @@ impl TlsStream {
     /// read (the reader answers the client's messages) and application data written before
     /// it ends waits in the session (bounded, see [`Write for &TlsStream`](#impl-Write-for-%26TlsStream)).
     pub fn new(tcp: TcpStream, config: Arc<ServerConfig>) -> Result<TlsStream, rustls::Error> {
-        Ok(TlsStream {
+        let session = ServerConnection::new(config)?;
+        Ok(TlsStream::with(tcp, session.into()))
+    }
+
+    /// Starts a client session to `name` on `tcp`; the handshake runs with the first write
+    /// or read.
+    pub fn client(
+        tcp: TcpStream,
+        config: Arc<ClientConfig>,
+        name: ServerName<'static>,
+    ) -> Result<TlsStream, rustls::Error> {
+        let session = ClientConnection::new(config, name)?;
+        let stream = TlsStream::with(tcp, session.into());
+        // The ClientHello goes out now; a write before the handshake ends waits in the session.
+        stream
+            .flush_tls()
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        Ok(stream)
+    }
+
+    fn with(tcp: TcpStream, session: Connection) -> TlsStream {
+        TlsStream {
             tcp,
-            session: Mutex::new(ServerConnection::new(config)?),
-            out: Mutex::new(()),
-        })
+            session: Mutex::new(session),
+            out: Mutex::new(Vec::new()),
+        }
     }
 
     /// The socket underneath (for timeouts and socket options; reading or writing it
@@ -63,22 +87,36 @@ impl TlsStream {
         let _ = self.flush_tls();
     }
 
-    /// Writes every record the session has sealed, in order.
+    /// Writes every record the session has sealed, in order (blocking up to the socket's
+    /// write timeout; what a failed write leaves is written by the next call).
     pub fn flush_tls(&self) -> io::Result<()> {
-        let _order = self.out.lock();
-        let mut sealed = Vec::new();
+        let mut sealed = self.out.lock();
         loop {
-            {
+            // Only once what was taken is written: the session's own buffer limit then
+            // bounds what waits for a peer that does not read.
+            if sealed.is_empty() {
                 let mut s = self.session.lock();
                 while s.wants_write() {
-                    s.write_tls(&mut sealed)?;
+                    s.write_tls(&mut *sealed)?;
                 }
             }
             if sealed.is_empty() {
                 return Ok(());
             }
-            (&self.tcp).write_all(&sealed)?;
-            sealed.clear();
+            let mut done = 0;
+            let written = loop {
+                match (&self.tcp).write(&sealed[done..]) {
+                    Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => done += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+                if done == sealed.len() {
+                    break Ok(());
+                }
+            };
+            sealed.drain(..done);
+            written?;
         }
     }
 
@@ -103,12 +141,13 @@ impl TlsStream {
         };
         let reply = s.wants_write();
         drop(s);
-        if !reply {
-            return result;
+        if reply {
+            // Handshake replies and alerts go now (with any lines the writer sealed). A
+            // write that fails here is not a read error: what it left stays queued for the
+            // next flush, and a dead socket shows on the next read.
+            let _ = self.flush_tls();
         }
-        // A peer that does not read its handshake replies meets the socket's write timeout.
-        let flushed = self.flush_tls();
-        result.and(flushed)
+        result
     }
 }
 
@@ -138,11 +177,21 @@ impl Read for &TlsStream {
 
 impl Write for &TlsStream {
     /// Seals a prefix of `buf` and writes the records (blocking up to the socket's write
-    /// timeout). Before the handshake ends the plaintext waits in the session, which takes
-    /// at most 64 KiB; a full session is a `WouldBlock` error.
+    /// timeout; records a timeout leaves go with the next write or flush). Before the
+    /// handshake ends the plaintext waits in the session. The session holds at most 64 KiB
+    /// of either; a full one is a `WouldBlock` error.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.session.lock().writer().write(buf)?;
-        self.flush_tls()?;
+        let sealed = self.session.lock().writer().write(buf);
+        // Flushed even when the session refused the bytes: a session broken by the peer
+        // holds the alert that says why, and the caller is about to close the socket.
+        let flushed = self.flush_tls();
+        let n = sealed?;
+        match flushed {
+            // Sealed and queued: the next write or flush sends it. Saying the write failed
+            // would make the caller seal the same bytes twice.
+            Err(e) if n > 0 && is_timeout(&e) => {}
+            flushed => flushed?,
+        }
         if n == 0 && !buf.is_empty() {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -152,4 +201,11 @@ impl Write for &TlsStream {
     fn flush(&mut self) -> io::Result<()> {
         self.flush_tls()
     }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
