@@ -1,12 +1,14 @@
 //! One load client: joining, its reader loop and its writer loop.
 
 use std::io::{self, BufRead, BufReader, BufWriter, ErrorKind, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::LoadError;
+use super::conn::Conn;
 use super::histogram::Histogram;
 use super::payload::{Clock, Payload};
 
@@ -113,16 +115,26 @@ pub struct WriterStats {
 /// A joined client: its socket and the reader holding any bytes read past the welcome.
 #[derive(Debug)]
 pub struct Joined {
-    /// The socket, for writing.
-    pub stream: TcpStream,
+    /// The connection, for writing.
+    pub stream: Conn,
     /// The read side, already past the join.
-    pub reader: BufReader<TcpStream>,
+    pub reader: BufReader<Conn>,
 }
 
 /// Connects, reads the prompt, sends `nick` and waits for `[Server]: Welcome, <nick>!`,
 /// all before `deadline`.
 pub fn join(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, LoadError> {
-    join_as(addr, nick, deadline, true)
+    join_as(addr, nick, deadline, true, None)
+}
+
+/// Like [`join`], over TLS with `tls` (`--tls`).
+pub fn join_tls(
+    addr: SocketAddr,
+    nick: &str,
+    deadline: Instant,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Result<Joined, LoadError> {
+    join_as(addr, nick, deadline, true, Some(tls))
 }
 
 /// Like [`join`], but sends `nick` at once instead of after the server's prompt (for the
@@ -132,7 +144,7 @@ pub fn join_without_prompt(
     nick: &str,
     deadline: Instant,
 ) -> Result<Joined, LoadError> {
-    join_as(addr, nick, deadline, false)
+    join_as(addr, nick, deadline, false, None)
 }
 
 fn join_as(
@@ -140,16 +152,16 @@ fn join_as(
     nick: &str,
     deadline: Instant,
     prompt: bool,
+    tls: Option<&Arc<rustls::ClientConfig>>,
 ) -> Result<Joined, LoadError> {
     let io_err = |source| LoadError::Io {
         nick: nick.to_owned(),
         source,
     };
     let left = deadline.saturating_duration_since(Instant::now());
-    let stream =
-        TcpStream::connect_timeout(&addr, left.max(Duration::from_millis(1))).map_err(io_err)?;
-    stream.set_nodelay(true).map_err(io_err)?;
-    stream.set_write_timeout(Some(POLL)).map_err(io_err)?;
+    let stream = Conn::connect(addr, left.max(Duration::from_millis(1)), tls).map_err(io_err)?;
+    stream.tcp().set_nodelay(true).map_err(io_err)?;
+    stream.tcp().set_write_timeout(Some(POLL)).map_err(io_err)?;
     let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
     let mut joined = Joined { stream, reader };
     let welcome = format!("[Server]: Welcome, {nick}!");
@@ -194,10 +206,9 @@ pub fn join_irc(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joine
         source,
     };
     let left = deadline.saturating_duration_since(Instant::now());
-    let stream =
-        TcpStream::connect_timeout(&addr, left.max(Duration::from_millis(1))).map_err(io_err)?;
-    stream.set_nodelay(true).map_err(io_err)?;
-    stream.set_write_timeout(Some(POLL)).map_err(io_err)?;
+    let stream = Conn::connect(addr, left.max(Duration::from_millis(1)), None).map_err(io_err)?;
+    stream.tcp().set_nodelay(true).map_err(io_err)?;
+    stream.tcp().set_write_timeout(Some(POLL)).map_err(io_err)?;
     let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
     let mut joined = Joined { stream, reader };
     let register = format!("NICK {nick}\r\nUSER {nick} 0 * :{nick}\r\n");
@@ -317,7 +328,7 @@ fn is_timeout(e: &io::Error) -> bool {
 /// Reads every line until the run stops or the server closes, counting into `stats`; `me`
 /// is this client's index (its room with `--rooms`).
 pub fn read_loop(
-    mut reader: BufReader<TcpStream>,
+    mut reader: BufReader<Conn>,
     shared: &Shared,
     stats: &Mutex<ReaderStats>,
     me: u32,
@@ -395,7 +406,7 @@ pub struct Pacing {
 /// Sends lines open-loop until the window ends: line k is due at `first_ns + k *
 /// interval_ns` and carries that time, however late it really goes out, so a stalled server
 /// shows up as latency rather than as a slower send rate.
-pub fn write_loop(stream: TcpStream, pacing: Pacing, shared: &Shared, stats: &WriterStats) {
+pub fn write_loop(stream: Conn, pacing: Pacing, shared: &Shared, stats: &WriterStats) {
     let mut out = BufWriter::with_capacity(64 * 1024, stream);
     let mut buf = Vec::with_capacity(pacing.line_bytes + 1);
     let end_ns = shared.window_end_ns.load(Ordering::Relaxed);

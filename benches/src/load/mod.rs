@@ -18,6 +18,7 @@
 //!   floods) with its exact lost-delivery check and the server's memory over time.
 
 pub mod client;
+pub mod conn;
 pub mod histogram;
 mod json;
 pub mod options;

@@ -40,6 +40,13 @@ pub struct Options {
     /// anchor servers of ../shared/anchors send no prompt).
     #[arg(long, conflicts_with_all = ["irc", "soak"])]
     pub no_prompt: bool,
+    /// Speak the line protocol over TLS (the server's `--tls-bind`), trusting only the
+    /// certificates in --ca.
+    #[arg(long, requires = "ca", conflicts_with_all = ["irc", "no_prompt", "soak", "idle"])]
+    pub tls: bool,
+    /// The CA (or the server's own self-signed certificate), PEM, that --tls trusts.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub ca: Option<std::path::PathBuf>,
     /// Seconds measured, after the warm-up; with --soak, seconds of activity [default: 10;
     /// 600 with --soak]
     #[arg(long)]

@@ -35,7 +35,7 @@ pub enum Outcome {
 
 /// One joined client and its threads' results.
 struct Client {
-    stream: std::net::TcpStream,
+    stream: super::conn::Conn,
     reader: JoinHandle<()>,
     stats: Arc<Mutex<ReaderStats>>,
 }
@@ -69,6 +69,10 @@ fn join_all(
     shared: &Arc<Shared>,
     deadline: Instant,
 ) -> Result<Vec<Client>, LoadError> {
+    let tls = match &options.ca {
+        Some(ca) if options.tls => Some(super::conn::tls_config(ca)?),
+        _ => None,
+    };
     let mut clients = Vec::with_capacity(n);
     for i in 0..n {
         let nick = format!("{}{i}", shared.nick_prefix);
@@ -76,6 +80,8 @@ fn join_all(
             client::join_irc(addr, &nick, deadline)?
         } else if options.no_prompt {
             client::join_without_prompt(addr, &nick, deadline)?
+        } else if let Some(tls) = &tls {
+            client::join_tls(addr, &nick, deadline, tls)?
         } else {
             client::join(addr, &nick, deadline)?
         };

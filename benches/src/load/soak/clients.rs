@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, ErrorKind, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{Shutdown, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -17,6 +17,7 @@ use super::lines::{Line, classify};
 use super::plan::{self, Rng, Role};
 use crate::load::LoadError;
 use crate::load::client::{self, Joined};
+use crate::load::conn::Conn;
 use crate::load::histogram::Histogram;
 use crate::load::options::{Options, SoakOptions};
 use crate::load::payload::{Clock, Payload};
@@ -155,14 +156,14 @@ impl Ctx {
     }
 
     /// Writes one line; a failure is counted and ends the caller's activity.
-    fn send(&self, stream: &TcpStream, line: &str) -> io::Result<()> {
+    fn send(&self, stream: &Conn, line: &str) -> io::Result<()> {
         let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
         buf.push(b'\n');
         self.send_bytes(stream, &buf)
     }
 
-    fn send_bytes(&self, mut stream: &TcpStream, bytes: &[u8]) -> io::Result<()> {
+    fn send_bytes(&self, mut stream: &Conn, bytes: &[u8]) -> io::Result<()> {
         let result = stream.write_all(bytes);
         if let Err(e) = &result {
             Counters::bump(&self.counters.write_errors);
@@ -194,7 +195,7 @@ pub(super) fn wait_finished<T>(h: &JoinHandle<T>, limit: Duration) -> bool {
 /// Reads lines until the server closes, `ctx.stop` is set or an error; calls `on_line` with
 /// each. Returns why it ended (`None`: asked to stop).
 fn read_lines(
-    mut reader: BufReader<TcpStream>,
+    mut reader: BufReader<Conn>,
     ctx: &Ctx,
     mut on_line: impl FnMut(&str),
 ) -> Option<String> {
@@ -337,7 +338,7 @@ impl CoreView {
 /// A joined core member: the view its reader fills, and its threads.
 pub(super) struct Core {
     pub view: Arc<Mutex<CoreView>>,
-    pub stream: TcpStream,
+    pub stream: Conn,
     pub reader: JoinHandle<()>,
     pub actor: Option<JoinHandle<()>>,
 }
@@ -401,7 +402,7 @@ pub(super) fn start_actor(ctx: &Arc<Ctx>, i: u32, core: &mut Core) -> io::Result
     Ok(())
 }
 
-fn core_actor(ctx: &Ctx, i: u32, stream: &TcpStream) {
+fn core_actor(ctx: &Ctx, i: u32, stream: &Conn) {
     let o = &ctx.opts;
     let mut rng = Rng::new(o.seed, u64::from(i));
     let start = Instant::now();
@@ -469,7 +470,7 @@ fn core_actor(ctx: &Ctx, i: u32, stream: &TcpStream) {
     }
 }
 
-fn whisper(ctx: &Ctx, i: u32, n: u64, rng: &mut Rng, stream: &TcpStream) -> io::Result<()> {
+fn whisper(ctx: &Ctx, i: u32, n: u64, rng: &mut Rng, stream: &Conn) -> io::Result<()> {
     let o = &ctx.opts;
     let text = plan::whisper_text(i, n);
     // Half to a churning member (may have just left: the reply says so), half to another
@@ -501,7 +502,7 @@ fn whisper(ctx: &Ctx, i: u32, n: u64, rng: &mut Rng, stream: &TcpStream) -> io::
 }
 
 /// Sets schedule `n` of member `i` if the limits and the active phase allow; whether sent.
-fn schedule(ctx: &Ctx, i: u32, n: u64, stream: &TcpStream) -> io::Result<bool> {
+fn schedule(ctx: &Ctx, i: u32, n: u64, stream: &Conn) -> io::Result<bool> {
     let now = ctx.wall.now();
     let target = plan::schedule_target(now, Options::secs(ctx.opts.schedule_lead));
     if target > ctx.active_end_wall {
@@ -528,7 +529,7 @@ fn schedule(ctx: &Ctx, i: u32, n: u64, stream: &TcpStream) -> io::Result<bool> {
     ctx.send(stream, &line).map(|()| true)
 }
 
-fn kick(ctx: &Ctx, rng: &mut Rng, stream: &TcpStream) -> io::Result<()> {
+fn kick(ctx: &Ctx, rng: &mut Rng, stream: &Conn) -> io::Result<()> {
     let victim = {
         let mut registry = lock(&ctx.registry);
         let mut live: Vec<&String> = registry
@@ -733,7 +734,7 @@ fn churn_member(ctx: &Ctx, k: u64, seed: u64) {
 
 /// A visitor's reader: reads until the server closes or the socket is shut down (visitors
 /// always end one way or the other, so it needs no stop flag).
-fn read_visitor(mut reader: BufReader<TcpStream>, prefix: &str, view: &Mutex<VisitorView>) {
+fn read_visitor(mut reader: BufReader<Conn>, prefix: &str, view: &Mutex<VisitorView>) {
     let mut raw = Vec::with_capacity(256);
     loop {
         match reader.read_until(b'\n', &mut raw) {
