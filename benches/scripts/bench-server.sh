@@ -20,7 +20,7 @@ set -u
 label=$1; logdir=$2; cap=$3; shift 3
 cd "$(dirname "$0")/../.."
 port=$(( 20000 + RANDOM % 20000 ))
-mkdir -p "$logdir"; rm -f "$logdir/server.txt"
+mkdir -p "$logdir"; rm -f "$logdir/server.txt" "$logdir"/chat.db*
 extra=""
 case "${ANCHOR:-}" in
   "") server=(target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt"
@@ -59,7 +59,7 @@ t1=$(date +%s.%N); b1=$(busy); s1=$(awk '{print $14+$15}' "/proc/$spid/stat")
 after=$(cut -d' ' -f1-3 /proc/loadavg)
 logsize=$(stat -c %s "$logdir/server.txt" 2>/dev/null)
 kill -TERM "$spid"; wait "$spid" 2>/dev/null
-rm -f "$logdir/server.txt"
+rm -f "$logdir/server.txt" "$logdir"/chat.db*
 machine=$(echo "$b0 $b1 $t0 $t1" | awk '{printf "%.2f", ($2-$1)/100/($4-$3)}')
 ours=$(echo "$s0 $s1 $gen $t0 $t1" | awk '{printf "%.2f", (($2-$1)/100+$3+$4)/($6-$5)}')
 echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_CPUS:+[server on cpu $SERVER_CPUS] }${ANCHOR:+[server: ${server[*]}] }${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"

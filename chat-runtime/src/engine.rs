@@ -251,10 +251,7 @@ impl Engine {
                     Action::Log(record) => self.records.push(record),
                     // Durable changes (issue #14) go to the store, committed before the
                     // next line is queued: no confirmation is sent before its change is kept.
-                    other => {
-                        let at = self.clock.now().instant;
-                        self.durable.stage(&other, self.actor, at);
-                    }
+                    other => self.durable.stage(&other, self.actor, Instant::now),
                 }
             }
             if self.slow.is_empty() {

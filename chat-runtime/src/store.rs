@@ -87,13 +87,19 @@ impl Durable {
         }
     }
 
-    /// Stages a durable change made by `actor`'s command (`None`: by a timer).
-    pub(crate) fn stage(&mut self, action: &Action, actor: Option<ClientId>, now: Instant) {
+    /// Stages a durable change made by `actor`'s command (`None`: by a timer); `now` is
+    /// read only for the first backlog line of a batch.
+    pub(crate) fn stage(
+        &mut self,
+        action: &Action,
+        actor: Option<ClientId>,
+        now: impl FnOnce() -> Instant,
+    ) {
         if !self.store.stage(action) {
             return;
         }
         if let Action::Persist(Change::BacklogAppended { .. }) = action {
-            self.lazy_since.get_or_insert(now);
+            self.lazy_since.get_or_insert_with(now);
         } else {
             self.urgent = true;
             self.actor = actor.or(self.actor);

@@ -17,6 +17,34 @@ fn wall(ms: i64, offset: UtcOffset) -> Option<OffsetDateTime> {
     Some(t.to_offset(offset))
 }
 
+impl Store {
+    /// Keeps a backlog line as the hall gave it, at most `history` per room (older ones of
+    /// the room are dropped: the commit would trim them).
+    fn stage_line(&mut self, room: &RoomName, at: OffsetDateTime, line: &bytes::Bytes) {
+        if self.history == 0 {
+            return;
+        }
+        let of_room = |l: &&(RoomName, OffsetDateTime, bytes::Bytes)| l.0 == *room;
+        if self.lines.iter().filter(of_room).count() >= self.history {
+            if let Some(oldest) = self.lines.iter().position(|l| l.0 == *room) {
+                self.lines.remove(oldest);
+            }
+        }
+        self.lines.push((room.clone(), at, line.clone()));
+    }
+
+    /// Turns the backlog lines kept so far into records, in order, before a change that
+    /// comes after them (or the commit).
+    fn flush_lines(&mut self) {
+        for (room, at, line) in std::mem::take(&mut self.lines) {
+            let change = HallChange::BacklogAppended { room, at, line };
+            if let Some(record) = from_hall(&change) {
+                Store::stage(self, record);
+            }
+        }
+    }
+}
+
 /// What the hall is rebuilt from: the snapshot's records as the hall's types. A record
 /// that no longer parses (a name this build refuses, a file edited by hand) is skipped:
 /// one bad row must not keep the server from starting.
@@ -153,14 +181,20 @@ impl chat_runtime::Store for Store {
         let Action::Persist(change) = action else {
             return false;
         };
+        if let HallChange::BacklogAppended { room, at, line } = change {
+            self.stage_line(room, *at, line);
+            return true;
+        }
         let Some(record) = from_hall(change) else {
             return false;
         };
+        self.flush_lines();
         Store::stage(self, record);
         true
     }
 
     fn commit(&mut self) -> Result<(), chat_runtime::Error> {
+        self.flush_lines();
         Store::commit(self).map_err(|e| chat_runtime::Error::Store(Box::new(e)))
     }
 

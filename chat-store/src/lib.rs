@@ -212,6 +212,10 @@ pub struct Store {
     conn: Connection,
     /// Changes staged since the last commit, in order.
     staged: Vec<Change>,
+    /// The hall's backlog lines staged since the last confirmed change, as the hall gave
+    /// them (shared bytes): turned into records only when they are about to be written, so
+    /// a chat line costs no copy (see `hall.rs`). At most `history` per room.
+    lines: Vec<(chatcore::RoomName, time::OffsetDateTime, bytes::Bytes)>,
     /// Backlog lines kept per room (`--history`); older ones are deleted at commit.
     history: usize,
 }
@@ -225,6 +229,7 @@ impl Store {
         Ok(Self {
             conn,
             staged: Vec::new(),
+            lines: Vec::new(),
             history,
         })
     }
@@ -263,7 +268,7 @@ impl Store {
 
     /// Whether anything is staged at all.
     pub fn has_staged(&self) -> bool {
-        !self.staged.is_empty()
+        !self.staged.is_empty() || !self.lines.is_empty()
     }
 
     /// Writes everything staged in one durable transaction. On error nothing of it is kept

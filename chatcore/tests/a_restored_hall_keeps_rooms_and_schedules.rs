@@ -295,3 +295,49 @@ fn a_restored_empty_room_is_removed_after_the_ttl_from_the_start() {
     sim.expect_logs(&["[study] room removed"]);
     assert_eq!(persisted(&sim), [r#"RoomRemoved { room: "study" }"#]);
 }
+
+#[test]
+fn restored_text_holding_control_characters_is_skipped() {
+    let lobby = chatcore::RoomName::parse("lobby").expect("name");
+    let at = START - time::Duration::minutes(1);
+    let line = |text: &str| BacklogLine {
+        at,
+        line: text.to_owned(),
+    };
+    let state = State {
+        rooms: vec![RoomState {
+            name: lobby.clone(),
+            code: None,
+            notice: Some("\u{1b}[2Jwiped".into()),
+            bans: Vec::new(),
+            backlog: vec![line("Eve >> \u{1b}[31mred"), line("Alice >> fine")],
+        }],
+        schedules: vec![ScheduleState {
+            id: 1,
+            room: lobby,
+            author: chatcore::Nickname::parse("Eve").expect("nick"),
+            due: START + time::Duration::minutes(1),
+            text: "bell\u{7}".into(),
+        }],
+        next_id: 2,
+    };
+    let mut sim = restored(START, state);
+    assert_eq!(
+        sim.take_logs(),
+        ["start capacity 10", "restored 1 room and 0 schedules"]
+    );
+    sim.connect(1);
+    sim.take(1);
+    sim.line(1, "Alice");
+    sim.expect(
+        1,
+        &[
+            "[Server]: Welcome, Alice! 1/10 online. Type /help for commands.",
+            "[Server]: You are the admin.",
+            "[Server]: Last message (time in +00:00):",
+            "[06:28] Alice >> fine",
+        ],
+    );
+    sim.line(1, "/notice");
+    sim.expect(1, &["[Server]: There is no notice."]);
+}
