@@ -22,7 +22,7 @@ use crate::conn::Shared;
 use crate::logfile::LogQueue;
 use crate::outbox::Level;
 use crate::pressure::Pressure;
-use crate::store::{Durable, Saving, Store};
+use crate::store::{Durable, Saving};
 
 /// How long shutdown waits for connections to flush their goodbye and close.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
@@ -104,7 +104,7 @@ impl Engine {
         clock: Clock,
         log: Arc<LogQueue>,
         stopping: Arc<AtomicBool>,
-        store: Box<dyn Store>,
+        durable: Durable,
         (pressure, stall): (Arc<Pressure>, Duration),
         diag: Logger,
     ) -> Self {
@@ -116,7 +116,7 @@ impl Engine {
             records: Vec::new(),
             log,
             stopping,
-            durable: Durable::new(store),
+            durable,
             actor: None,
             diag,
             slow: Vec::new(),
@@ -228,9 +228,8 @@ impl Engine {
             while let Some(action) = self.hall.poll_action() {
                 match action {
                     Action::Send { to, mut line } => {
-                        if let Some(saving) = self.durable.before_send(to, &mut line) {
-                            self.report(saving);
-                        }
+                        self.durable.before_send(to, &mut line);
+                        self.report();
                         if let Some(conn) = self.conns.get(&to) {
                             match conn.outbox.push(line) {
                                 Ok(Level::Normal) => self.dirty.push(to),
@@ -251,7 +250,7 @@ impl Engine {
                     Action::Log(record) => self.records.push(record),
                     // Durable changes (issue #14) go to the store, committed before the
                     // next line is queued: no confirmation is sent before its change is kept.
-                    other => self.durable.stage(&other, self.actor, Instant::now),
+                    other => self.durable.stage(other, self.actor, Instant::now),
                 }
             }
             if self.slow.is_empty() {
@@ -324,7 +323,13 @@ impl Engine {
 
     /// Tells the operator (stderr and `server.txt`) that saving failed, once until it works
     /// again, and when it does; the chat goes on either way.
-    fn report(&mut self, saving: Saving) {
+    fn report(&mut self) {
+        for saving in std::mem::take(&mut self.durable.reports) {
+            self.report_one(saving);
+        }
+    }
+
+    fn report_one(&mut self, saving: Saving) {
         let event = match saving {
             Saving::Failed(e) => {
                 error!(self.diag, "cannot save durable changes; the chat goes on"; "error" => %e);
@@ -345,16 +350,14 @@ impl Engine {
 
     /// Commits everything staged (at shutdown).
     fn commit(&mut self) {
-        if let Some(saving) = self.durable.commit() {
-            self.report(saving);
-        }
+        self.durable.commit();
+        self.report();
     }
 
     /// Writes each connection touched by the batch once, and logs the batch.
     fn flush(&mut self) {
-        if let Some(saving) = self.durable.flush(self.clock.now().instant) {
-            self.report(saving);
-        }
+        self.durable.flush(Instant::now());
+        self.report();
         self.dirty.sort_unstable();
         self.dirty.dedup();
         for id in self.dirty.drain(..) {

@@ -18,7 +18,7 @@ use crate::door::{Door, Limits};
 use crate::engine::{Engine, Msg};
 use crate::logfile::{self, LogNotes, LogQueue, LogReopener};
 use crate::pressure::Pressure;
-use crate::store::{MemoryStore, Store};
+use crate::store::{Durable, MemoryStore, Store};
 
 /// Messages (one per read, at most 4 KiB of lines each) queued for the engine before readers
 /// wait: back-pressure on fast senders, and a bound on what waits. A read of 4 KiB of empty
@@ -200,6 +200,8 @@ impl Runtime {
         })?;
         let mut store = open()?;
         let state = store.load()?;
+        let keeps = store.keeps();
+        let durable = Durable::start(store, keeps, config.room.history)?;
         let now = config.clock.now();
         let hall = Hall::restore(config.room.clone(), now, state)?;
         let diag = config.diag.clone();
@@ -232,7 +234,7 @@ impl Runtime {
             config.clock.clone(),
             log.clone(),
             stopping,
-            store,
+            durable,
             (pressure.clone(), config.stall_timeout),
             diag.clone(),
         );

@@ -1,9 +1,12 @@
 //! Where durable changes go (issue #14): the engine stages every action of the hall it does
-//! not carry out itself. Changes someone is told about are committed before the next line
-//! is queued, so a confirmation is never sent before the change it confirms is kept;
-//! backlog lines are batched and committed within [`LAZY`] (PROTOCOL.md §10: 1 s), so a
-//! chat line never waits for the disk.
+//! not carry out itself, and the store commits them on a thread of its own, in order.
+//! Changes someone is told about are committed (the engine waits) before the next line is
+//! queued, so a confirmation is never sent before the change it confirms is kept; backlog
+//! lines are handed over within [`LAZY`] without waiting (PROTOCOL.md §10: kept within
+//! 1 s), so a chat line never waits for the disk.
 
+use std::sync::mpsc::{Receiver, Sender, SyncSender, TrySendError, channel, sync_channel};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -25,6 +28,11 @@ pub trait Store: Send + 'static {
     /// reported to the operator and the chat goes on.
     fn commit(&mut self) -> Result<(), Error>;
 
+    /// Whether it keeps anything at all; `false` spares the engine staging changes for it.
+    fn keeps(&self) -> bool {
+        true
+    }
+
     /// What the hall is rebuilt from at start ([`chatcore::Hall::restore`]); nothing by
     /// default.
     fn load(&mut self) -> Result<chatcore::persist::State, Error> {
@@ -41,6 +49,10 @@ impl Store for MemoryStore {
         false
     }
 
+    fn keeps(&self) -> bool {
+        false
+    }
+
     fn commit(&mut self) -> Result<(), Error> {
         Ok(())
     }
@@ -49,6 +61,10 @@ impl Store for MemoryStore {
 /// Longest a staged backlog line waits for its commit: half the promised second, the other
 /// half for the commit itself.
 pub(crate) const LAZY: Duration = Duration::from_millis(500);
+
+/// Batches queued for the store's thread before a batch of backlog lines waits in the
+/// engine instead (a disk that stalls never stops the chat).
+const JOBS: usize = 2;
 
 /// What the engine reports to the operator about saving: once when it starts failing, once
 /// when it works again.
@@ -60,88 +76,215 @@ pub(crate) enum Saving {
     Recovered,
 }
 
-/// The store with the engine's ordering rules around it.
+/// One batch for the store's thread: staged and committed as one transaction.
+struct Job {
+    actions: Vec<Action>,
+    /// Where the result goes when the engine waits for it; `None` for backlog lines, whose
+    /// result comes back through `Durable::results`.
+    done: Option<SyncSender<Result<(), Error>>>,
+}
+
+/// The store, on a thread of its own, with the engine's ordering rules around it. Every
+/// batch goes through one queue, so batches are committed in order: a change someone is
+/// told about is committed (the engine waits) before the next line is queued; backlog lines
+/// are handed over without waiting, so a disk that stalls delays no chat line.
 pub(crate) struct Durable {
-    store: Box<dyn Store>,
-    /// A change someone is (about to be) told about is staged: commit before the next line.
+    /// The store's thread and its queue; `None` when the store keeps nothing.
+    jobs: Option<(SyncSender<Job>, JoinHandle<()>)>,
+    /// Results of the batches of backlog lines.
+    results: Receiver<Result<(), Error>>,
+    /// Changes not handed to the store yet, in order; backlog lines at most `history` per
+    /// room.
+    pending: Vec<Action>,
+    /// `Config::history`: older backlog lines of a room are dropped while pending.
+    history: usize,
+    /// A change someone is (about to be) told about is pending: commit before the next line.
     urgent: bool,
-    /// When the oldest staged backlog line was staged.
+    /// When the oldest pending backlog line was staged.
     lazy_since: Option<Instant>,
-    /// The member whose command made the urgent changes staged.
+    /// The member whose command made the urgent changes.
     actor: Option<ClientId>,
     /// Gets `Could not save` instead of its next line: the commit of its change failed.
     owed: Option<ClientId>,
     /// The last commit failed.
     failing: bool,
+    /// What to tell the operator, taken by the engine.
+    pub(crate) reports: Vec<Saving>,
 }
 
 impl Durable {
-    pub(crate) fn new(store: Box<dyn Store>) -> Self {
-        Durable {
-            store,
+    /// Starts the store's thread (none for a store that keeps nothing).
+    pub(crate) fn start(store: Box<dyn Store>, keeps: bool, history: usize) -> Result<Self, Error> {
+        let (results_tx, results) = channel();
+        let jobs = if keeps {
+            let (tx, rx) = sync_channel::<Job>(JOBS);
+            let thread = thread::Builder::new()
+                .name("chat-store".into())
+                .spawn(move || run(store, &rx, &results_tx))
+                .map_err(|source| Error::Spawn {
+                    what: "store",
+                    source,
+                })?;
+            Some((tx, thread))
+        } else {
+            None
+        };
+        Ok(Durable {
+            jobs,
+            results,
+            pending: Vec::new(),
+            history,
             urgent: false,
             lazy_since: None,
             actor: None,
             owed: None,
             failing: false,
-        }
+            reports: Vec::new(),
+        })
     }
 
     /// Stages a durable change made by `actor`'s command (`None`: by a timer); `now` is
     /// read only for the first backlog line of a batch.
     pub(crate) fn stage(
         &mut self,
-        action: &Action,
+        action: Action,
         actor: Option<ClientId>,
         now: impl FnOnce() -> Instant,
     ) {
-        if !self.store.stage(action) {
+        if self.jobs.is_none() {
             return;
         }
-        if let Action::Persist(Change::BacklogAppended { .. }) = action {
+        if let Action::Persist(Change::BacklogAppended { room, .. }) = &action {
+            let of_room = |a: &Action| matches!(a, Action::Persist(Change::BacklogAppended { room: r, .. }) if r == room);
+            if self.pending.iter().filter(|a| of_room(a)).count() >= self.history {
+                if let Some(oldest) = self.pending.iter().position(of_room) {
+                    self.pending.remove(oldest);
+                }
+            }
             self.lazy_since.get_or_insert_with(now);
         } else {
             self.urgent = true;
             self.actor = actor.or(self.actor);
         }
+        self.pending.push(action);
     }
 
     /// Before `line` is queued for `to`: commits what someone is to be told about, and
     /// turns the line into `Could not save` if it would confirm a change that was not saved.
-    pub(crate) fn before_send(&mut self, to: ClientId, line: &mut Bytes) -> Option<Saving> {
-        let report = if self.urgent { self.commit() } else { None };
+    pub(crate) fn before_send(&mut self, to: ClientId, line: &mut Bytes) {
+        if self.urgent {
+            self.commit();
+        }
         if self.owed == Some(to) {
             self.owed = None;
             *line = Reply::NotSaved.to_bytes();
         }
-        report
     }
 
-    /// At the end of a batch: commits what someone was told about, and backlog lines staged
-    /// [`LAZY`] ago.
-    pub(crate) fn flush(&mut self, now: Instant) -> Option<Saving> {
-        let due = self.deadline().is_some_and(|d| d <= now);
-        (self.urgent || due).then(|| self.commit()).flatten()
+    /// At the end of a batch: commits what someone was told about, hands over backlog lines
+    /// staged [`LAZY`] ago, and collects the results of earlier ones.
+    pub(crate) fn flush(&mut self, now: Instant) {
+        if self.urgent {
+            self.commit();
+        } else if self.deadline().is_some_and(|d| d <= now) {
+            self.hand_over(now);
+        }
+        while let Ok(result) = self.results.try_recv() {
+            self.note(result, None);
+        }
     }
 
-    /// When staged backlog lines must be committed.
+    /// When pending backlog lines must be handed over.
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.lazy_since.map(|t| t + LAZY)
     }
 
-    /// Commits everything staged.
-    pub(crate) fn commit(&mut self) -> Option<Saving> {
-        if !self.urgent && self.lazy_since.is_none() {
-            return None;
-        }
+    /// Commits everything pending and waits for it (and for every batch before it).
+    pub(crate) fn commit(&mut self) {
+        let Some((jobs, _)) = &self.jobs else {
+            return;
+        };
         let actor = self.actor.take();
         self.urgent = false;
         self.lazy_since = None;
-        match self.store.commit() {
-            Ok(()) => std::mem::take(&mut self.failing).then_some(Saving::Recovered),
+        let (done, result) = sync_channel(1);
+        let actions = std::mem::take(&mut self.pending);
+        let result = match jobs.send(Job {
+            actions,
+            done: Some(done),
+        }) {
+            Ok(()) => result.recv().unwrap_or(Err(Error::Panicked("store"))),
+            Err(_) => Err(Error::Panicked("store")),
+        };
+        while let Ok(earlier) = self.results.try_recv() {
+            self.note(earlier, None);
+        }
+        self.note(result, actor);
+    }
+
+    /// Hands pending backlog lines to the store's thread without waiting; if its queue is
+    /// full (the disk is slow), they wait here for another [`LAZY`].
+    fn hand_over(&mut self, now: Instant) {
+        let Some((jobs, _)) = &self.jobs else {
+            return;
+        };
+        self.lazy_since = None;
+        let actions = std::mem::take(&mut self.pending);
+        match jobs.try_send(Job {
+            actions,
+            done: None,
+        }) {
+            Ok(()) => {}
+            Err(TrySendError::Full(job)) => {
+                self.pending = job.actions;
+                self.lazy_since = Some(now);
+            }
+            Err(TrySendError::Disconnected(_)) => self.note(Err(Error::Panicked("store")), None),
+        }
+    }
+
+    /// Records a commit's result: a failure owes `actor` a `Could not save`; reports the
+    /// first failure and the first success after failures.
+    fn note(&mut self, result: Result<(), Error>, actor: Option<ClientId>) {
+        match result {
+            Ok(()) => {
+                if std::mem::take(&mut self.failing) {
+                    self.reports.push(Saving::Recovered);
+                }
+            }
             Err(e) => {
                 self.owed = actor.or(self.owed);
-                (!std::mem::replace(&mut self.failing, true)).then_some(Saving::Failed(e))
+                if !std::mem::replace(&mut self.failing, true) {
+                    self.reports.push(Saving::Failed(e));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Durable {
+    /// Lets the store's thread finish what it was given, then waits for it.
+    fn drop(&mut self) {
+        if let Some((jobs, thread)) = self.jobs.take() {
+            drop(jobs);
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The store's thread: each batch staged and committed in order.
+fn run(mut store: Box<dyn Store>, jobs: &Receiver<Job>, results: &Sender<Result<(), Error>>) {
+    for job in jobs {
+        for action in &job.actions {
+            store.stage(action);
+        }
+        let result = store.commit();
+        match job.done {
+            Some(done) => {
+                let _ = done.send(result);
+            }
+            None => {
+                let _ = results.send(result);
             }
         }
     }

@@ -16,11 +16,16 @@ use chatcore::persist::Change;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// Sends each commit's changes (their kind) to the test; fails while `fail` is set.
+/// Sends each commit's changes (their kind) to the test; fails while `fail` is set; while
+/// `stall` is set, a commit says so on `stalled` and waits for a word on `gate` (a disk
+/// that hangs).
 struct Recording {
     staged: Vec<String>,
     commits: Sender<Vec<String>>,
     fail: Arc<AtomicBool>,
+    stall: Arc<AtomicBool>,
+    stalled: Sender<()>,
+    gate: Receiver<()>,
 }
 
 impl Store for Recording {
@@ -43,6 +48,10 @@ impl Store for Recording {
     }
 
     fn commit(&mut self) -> Result<(), Error> {
+        if self.stall.load(Ordering::SeqCst) {
+            let _ = self.stalled.send(());
+            let _ = self.gate.recv_timeout(WAIT);
+        }
         let staged = std::mem::take(&mut self.staged);
         if self.fail.load(Ordering::SeqCst) {
             return Err(Error::Store("No space left on device".into()));
@@ -56,28 +65,41 @@ struct Server {
     runtime: Runtime,
     commits: Receiver<Vec<String>>,
     fail: Arc<AtomicBool>,
+    stall: Arc<AtomicBool>,
+    stalled: Receiver<()>,
+    gate: Sender<()>,
     dir: std::path::PathBuf,
 }
 
 fn start(name: &str) -> Server {
     let dir = std::env::temp_dir().join(format!("chat-runtime-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let config = RuntimeConfig {
+    let mut config = RuntimeConfig {
         log_path: dir.join("server.txt"),
         ..RuntimeConfig::default()
     };
+    config.room.flood_rate = 0;
     let (tx, commits) = channel();
     let fail = Arc::new(AtomicBool::new(false));
+    let stall = Arc::new(AtomicBool::new(false));
+    let (stalled_tx, stalled) = channel();
+    let (gate, gate_rx) = channel();
     let store = Recording {
         staged: Vec::new(),
         commits: tx,
         fail: fail.clone(),
+        stall: stall.clone(),
+        stalled: stalled_tx,
+        gate: gate_rx,
     };
     let runtime = Runtime::with_store(config, Box::new(store)).expect("start");
     Server {
         runtime,
         commits,
         fail,
+        stall,
+        stalled,
+        gate,
         dir,
     }
 }
@@ -199,4 +221,33 @@ fn a_failed_commit_says_could_not_save_to_its_author_and_is_logged_once() {
             "saving works again"
         ]
     );
+}
+
+#[test]
+fn a_disk_that_hangs_while_backlog_lines_are_saved_delays_no_chat_line() {
+    let server = start("stall");
+    let mut alice = member(&server, "Alice");
+    let mut bob = member(&server, "Bob");
+    alice
+        .recv_until(WAIT, |l| l == "[Server]: Bob has joined the chat.")
+        .expect("join line");
+    server.stall.store(true, Ordering::SeqCst);
+    alice.send("before the hang").expect("running");
+    assert_eq!(bob.recv(WAIT).as_deref(), Some("Alice >> before the hang"));
+    // Half a second later the line is handed to the store, whose commit hangs.
+    server
+        .stalled
+        .recv_timeout(WAIT)
+        .expect("the store's commit began");
+    for n in 0..50 {
+        alice
+            .send(&format!("during the hang {n}"))
+            .expect("running");
+        let want = format!("Alice >> during the hang {n}");
+        assert_eq!(bob.recv(WAIT), Some(want));
+    }
+    server.stall.store(false, Ordering::SeqCst);
+    server.gate.send(()).expect("release");
+    let log = server.stop();
+    assert!(log.iter().all(|l| !l.contains("not saved")), "{log:?}");
 }
