@@ -15,6 +15,9 @@
 # ANCHOR=limit|limit-epoll|ngircd measures an anchor server instead of chat-tcp, started the
 # same way (../shared/anchors: the two `limit` servers, built into ANCHORS_TARGET, default
 # /tmp/anchors-target; ngIRCd from Debian with flood penalties off, driven with --irc).
+# TLS=DIR serves the line protocol over TLS on the measured port (plain lines move to the
+# next port) and runs chat-load with --tls --ca DIR/cert.pem; a self-signed certificate for
+# 127.0.0.1 is made there with openssl when DIR has none.
 # Build first: cargo build --release -p chat-tcp -p chat-benches
 set -u
 label=$1; logdir=$2; cap=$3; shift 3
@@ -23,8 +26,17 @@ port=$(( 20000 + RANDOM % 20000 ))
 mkdir -p "$logdir"; rm -f "$logdir/server.txt" "$logdir"/chat.db*
 extra=""
 case "${ANCHOR:-}" in
-  "") server=(target/release/chat-tcp --bind "127.0.0.1:$port" --log "$logdir/server.txt"
-              --flood-rate 0 --capacity "$cap" ${SERVER_ARGS:-}) ;;
+  "") server=(target/release/chat-tcp --bind "127.0.0.1:$port" --web none --log "$logdir/server.txt"
+              --flood-rate 0 --capacity "$cap" ${SERVER_ARGS:-})
+      if [ -n "${TLS:-}" ]; then
+        mkdir -p "$TLS"
+        [ -f "$TLS/cert.pem" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+            -nodes -days 2 -subj /CN=chat-bench -addext subjectAltName=IP:127.0.0.1 \
+            -addext basicConstraints=critical,CA:FALSE -keyout "$TLS/key.pem" -out "$TLS/cert.pem" 2>/dev/null
+        server[2]="127.0.0.1:$(( port + 1 ))"
+        server+=(--tls-cert "$TLS/cert.pem" --tls-key "$TLS/key.pem" --tls-bind "127.0.0.1:$port")
+        extra="--tls --ca $TLS/cert.pem"
+      fi ;;
   limit|limit-epoll) server=("${ANCHORS_TARGET:-/tmp/anchors-target}/release/$ANCHOR"
               --bind "127.0.0.1:$port" --capacity "$cap"); extra="--no-prompt" ;;
   ngircd)
@@ -62,5 +74,5 @@ kill -TERM "$spid"; wait "$spid" 2>/dev/null
 rm -f "$logdir/server.txt" "$logdir"/chat.db*
 machine=$(echo "$b0 $b1 $t0 $t1" | awk '{printf "%.2f", ($2-$1)/100/($4-$3)}')
 ours=$(echo "$s0 $s1 $gen $t0 $t1" | awk '{printf "%.2f", (($2-$1)/100+$3+$4)/($6-$5)}')
-echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_CPUS:+[server on cpu $SERVER_CPUS] }${ANCHOR:+[server: ${server[*]}] }${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
+echo "$label|$when|$before|$after|$logsize|$machine|$ours|${SERVER_CPUS:+[server on cpu $SERVER_CPUS] }${ANCHOR:+[server: ${server[*]}] }${TLS:+[server: ${server[*]}] }${SERVER_ARGS:+[server: $SERVER_ARGS] }$cmd|$(cat "$out")|waited=$waited"
 rm -f "$out"

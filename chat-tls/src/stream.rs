@@ -7,6 +7,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
+use socket2::SockRef;
 
 /// Bytes taken from the socket by one read.
 const READ_BUF: usize = 4096;
@@ -21,7 +22,9 @@ const READ_BUF: usize = 4096;
 /// [`TlsStream::flush_tls`] alone, which takes them and writes them under a second lock, so
 /// records from the reader (handshake messages, alerts, key updates) and from the writer
 /// (lines) reach the socket in sequence order. Bytes a timed-out socket write left behind
-/// stay queued for the next flush, so a timeout never cuts a record.
+/// stay queued for the next flush, so a timeout never cuts a record. The reader never
+/// blocks on a write: its flush sends what the socket takes at once, or gives way to a
+/// flush under way.
 #[derive(Debug)]
 pub struct TlsStream {
     tcp: TcpStream,
@@ -90,10 +93,30 @@ impl TlsStream {
     /// Writes every record the session has sealed, in order (blocking up to the socket's
     /// write timeout; what a failed write leaves is written by the next call).
     pub fn flush_tls(&self) -> io::Result<()> {
-        let mut sealed = self.out.lock();
         loop {
-            // Only once what was taken is written: the session's own buffer limit then
-            // bounds what waits for a peer that does not read.
+            self.write_sealed(&mut self.out.lock(), 0)?;
+            // Records a reader sealed while `out` was held here: its `try_flush` gave way.
+            if !self.session.lock().wants_write() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The reader's flush (handshake replies, alerts): never waits. If a flush is under way
+    /// it gives way (that flush looks again before it returns); else it sends what the
+    /// socket takes now and leaves the rest for the next flush. A reader that blocked on a
+    /// write could stop reading a peer that is itself blocked writing to us.
+    fn try_flush(&self) {
+        if let Some(mut sealed) = self.out.try_lock() {
+            let _ = self.write_sealed(&mut sealed, libc::MSG_DONTWAIT);
+        }
+    }
+
+    /// Takes what the session sealed (once `sealed` is written: the session's own buffer
+    /// limit then bounds what waits for a peer that does not read) and sends it with `flags`.
+    fn write_sealed(&self, sealed: &mut Vec<u8>, flags: i32) -> io::Result<()> {
+        let sock = SockRef::from(&self.tcp);
+        loop {
             if sealed.is_empty() {
                 let mut s = self.session.lock();
                 while s.wants_write() {
@@ -105,7 +128,7 @@ impl TlsStream {
             }
             let mut done = 0;
             let written = loop {
-                match (&self.tcp).write(&sealed[done..]) {
+                match sock.send_with_flags(&sealed[done..], flags | libc::MSG_NOSIGNAL) {
                     Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
                     Ok(n) => done += n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -142,10 +165,9 @@ impl TlsStream {
         let reply = s.wants_write();
         drop(s);
         if reply {
-            // Handshake replies and alerts go now (with any lines the writer sealed). A
-            // write that fails here is not a read error: what it left stays queued for the
-            // next flush, and a dead socket shows on the next read.
-            let _ = self.flush_tls();
+            // Handshake replies and alerts go now, without waiting: what the socket does
+            // not take goes with the next flush, and a dead socket shows on the next read.
+            self.try_flush();
         }
         result
     }

@@ -42,7 +42,7 @@ pub struct Options {
     pub no_prompt: bool,
     /// Speak the line protocol over TLS (the server's `--tls-bind`), trusting only the
     /// certificates in --ca.
-    #[arg(long, requires = "ca", conflicts_with_all = ["irc", "no_prompt", "soak", "idle"])]
+    #[arg(long, requires = "ca", conflicts_with_all = ["irc", "no_prompt", "soak"])]
     pub tls: bool,
     /// The CA (or the server's own self-signed certificate), PEM, that --tls trusts.
     #[arg(long, value_name = "FILE", requires = "tls")]
