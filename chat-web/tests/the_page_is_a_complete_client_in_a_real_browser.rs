@@ -93,18 +93,23 @@ fn chats_with_another_member_and_shows_each_kind_of_line() {
     // The classifier on the kinds the server sends and this test cannot wait for.
     let classified = b.eval(
         "['[Scheduled by Bob] lunch', '[Scheduled by Bob (left)] lunch', '[Server]: Notice from Bob: hi', \
-          '[Server]: You have been kicked from the chat.', '[Whisper to Bob] hi', 'no kind at all']\
-          .map(t => window.chatClassify(t).kind)",
+          '[Server]: You have been kicked from the chat.', '[Whisper to Bob] hi', 'no kind at all', \
+          '[Scheduled by Bob (left), 12 min late] lunch', '[Scheduled by two words] x', \
+          '[Whisper from Bob (left)] x']\
+          .map(t => window.chatClassify(t).kind + ' ' + (window.chatClassify(t).nick || ''))",
     );
     assert_eq!(
         classified,
         serde_json::json!([
-            "scheduled",
-            "other",
-            "room-notice",
-            "alert",
-            "whisper",
-            "other"
+            "scheduled Bob",
+            "scheduled Bob",
+            "room-notice ",
+            "alert ",
+            "whisper Bob",
+            "other ",
+            "scheduled Bob",
+            "other ",
+            "other "
         ])
     );
     b.assert_no_errors();
