@@ -31,6 +31,8 @@ pub struct TlsStream {
     session: Mutex<Connection>,
     /// Sealed records taken from the session and not yet written; held while writing.
     out: Mutex<Vec<u8>>,
+    /// What the reader read from the socket and the session has not taken yet.
+    inbox: Mutex<Inbox>,
 }
 
 impl TlsStream {
@@ -63,6 +65,11 @@ impl TlsStream {
             tcp,
             session: Mutex::new(session),
             out: Mutex::new(Vec::new()),
+            inbox: Mutex::new(Inbox {
+                buf: Box::new([0; READ_BUF]),
+                start: 0,
+                end: 0,
+            }),
         }
     }
 
@@ -143,23 +150,27 @@ impl TlsStream {
         }
     }
 
-    /// Feeds `raw` (read from the socket; empty at its end) to the session, and sends what
-    /// the session has to say back (handshake messages, alerts).
-    fn take_in(&self, raw: &[u8]) -> io::Result<()> {
+    /// Feeds `raw` (read from the socket; empty at its end) to the session until it has
+    /// plaintext to give, and sends what the session has to say back (handshake messages,
+    /// alerts); how many bytes of `raw` it took. The rest waits for the next call: rustls
+    /// refuses more input while 16 KiB of plaintext wait, so the plaintext is read first.
+    fn take_in(&self, raw: &[u8]) -> io::Result<usize> {
         let mut rest = raw;
         let mut s = self.session.lock();
         let result = loop {
             match s.read_tls(&mut rest) {
-                Ok(0) if !rest.is_empty() => break Ok(()), // after close_notify: ignored
+                // After the peer's close_notify nothing more is read: the rest is dropped.
+                Ok(0) if !rest.is_empty() => break Ok(raw.len()),
                 Ok(_) => {}
                 Err(e) => break Err(e),
             }
-            if let Err(e) = s.process_new_packets() {
+            match s.process_new_packets() {
+                Ok(state) if state.plaintext_bytes_to_read() > 0 || rest.is_empty() => {
+                    break Ok(raw.len() - rest.len());
+                }
+                Ok(_) => {}
                 // rustls queued an alert saying why; it goes out below.
-                break Err(io::Error::new(io::ErrorKind::InvalidData, e));
-            }
-            if rest.is_empty() {
-                break Ok(());
+                Err(e) => break Err(io::Error::new(io::ErrorKind::InvalidData, e)),
             }
         };
         let reply = s.wants_write();
@@ -173,11 +184,19 @@ impl TlsStream {
     }
 }
 
+/// Bytes read from the socket and not yet taken by the session (the reader's alone).
+#[derive(Debug)]
+struct Inbox {
+    buf: Box<[u8; READ_BUF]>,
+    start: usize,
+    end: usize,
+}
+
 impl Read for &TlsStream {
     /// Plaintext from the peer: `Ok(0)` at its `close_notify` or at the socket's end;
     /// `InvalidData` when the peer broke the protocol (its alert was sent).
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut raw = [0u8; READ_BUF];
+        let mut inbox = self.inbox.lock();
         loop {
             match self.session.lock().reader().read(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -186,13 +205,21 @@ impl Read for &TlsStream {
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
                 done => return done,
             }
-            let n = loop {
-                match (&self.tcp).read(&mut raw) {
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    other => break other?,
-                }
-            };
-            self.take_in(&raw[..n])?;
+            if inbox.start == inbox.end {
+                let n = loop {
+                    match (&self.tcp).read(&mut inbox.buf[..]) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        other => break other?,
+                    }
+                };
+                (inbox.start, inbox.end) = (0, n);
+            }
+            let Inbox {
+                buf: raw,
+                start,
+                end,
+            } = &mut *inbox;
+            *start += self.take_in(&raw[*start..*end])?;
         }
     }
 }
@@ -203,21 +230,28 @@ impl Write for &TlsStream {
     /// handshake ends the plaintext waits in the session. The session holds at most 64 KiB
     /// of either; a full one is a `WouldBlock` error.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let sealed = self.session.lock().writer().write(buf);
-        // Flushed even when the session refused the bytes: a session broken by the peer
-        // holds the alert that says why, and the caller is about to close the socket.
-        let flushed = self.flush_tls();
-        let n = sealed?;
-        match flushed {
-            // Sealed and queued: the next write or flush sends it. Saying the write failed
-            // would make the caller seal the same bytes twice.
-            Err(e) if n > 0 && is_timeout(&e) => {}
-            flushed => flushed?,
+        loop {
+            let sealed = self.session.lock().writer().write(buf);
+            // Flushed even when the session refused the bytes: a session broken by the peer
+            // holds the alert that says why, and the caller is about to close the socket.
+            let flushed = self.flush_tls();
+            let n = sealed?;
+            match flushed {
+                // Sealed and queued: the next write or flush sends it. Saying the write
+                // failed would make the caller seal the same bytes twice.
+                Err(e) if n > 0 && is_timeout(&e) => {}
+                flushed => flushed?,
+            }
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The session was full: after the handshake the flush just emptied it (records a
+            // reader's flush took but could not send had kept it from being taken), so seal
+            // again; before, plaintext waits for the handshake and cannot be flushed.
+            if self.session.lock().is_handshaking() {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
         }
-        if n == 0 && !buf.is_empty() {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {

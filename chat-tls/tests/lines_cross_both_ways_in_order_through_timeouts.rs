@@ -1,6 +1,7 @@
 //! Two `TlsStream`s, a client and a server, each used from a reader and a writer thread:
 //! lines cross both ways at once, whole and in order, and a writer whose socket write times
-//! out (the peer is not reading) loses and repeats nothing when it goes on.
+//! out (the peer is not reading) loses and repeats nothing when it goes on. Writes are 20 KB,
+//! so records are full (16 KiB) and one socket read can hold more than rustls takes at once.
 
 #[path = "support/testcerts.rs"]
 mod testcerts;
@@ -43,8 +44,10 @@ fn line(from: &str, i: usize) -> String {
 /// Writes `LINES` lines, going on after every write timeout; says when one happened.
 fn write_all_lines(stream: &TlsStream, from: &str, timed_out: Option<mpsc::Sender<()>>) {
     let mut told = false;
-    for i in 0..LINES {
-        let text = line(from, i);
+    // 20 lines (20 KB) a write: full 16 KiB records, so the reader gets more plaintext from
+    // one socket read than rustls holds at once.
+    for first in (0..LINES).step_by(20) {
+        let text: String = (first..first + 20).map(|i| line(from, i)).collect();
         let mut rest = text.as_bytes();
         while !rest.is_empty() {
             match (&*stream).write(rest) {
@@ -55,7 +58,7 @@ fn write_all_lines(stream: &TlsStream, from: &str, timed_out: Option<mpsc::Sende
                         told = true;
                     }
                 }
-                Err(e) => panic!("{from} line {i}: {e}"),
+                Err(e) => panic!("{from} lines from {first}: {e}"),
             }
         }
     }
