@@ -110,6 +110,9 @@ pub enum Removed {
     /// It fell due while the server was down, more than `Config::late_limit` ago: it was
     /// dropped at start, not fired.
     TooLate,
+    /// Its kept text holds a character no server line may hold (the file was edited by
+    /// hand): dropped at start, not fired.
+    Unreadable,
 }
 
 /// The durable state a hall is rebuilt from at start ([`crate::Hall::restore`]): what a

@@ -340,4 +340,9 @@ fn restored_text_holding_control_characters_is_skipped() {
     );
     sim.line(1, "/notice");
     sim.expect(1, &["[Server]: There is no notice."]);
+    // Dropped from the state too.
+    assert_eq!(
+        persisted(&sim),
+        ["ScheduleRemoved { id: 1, why: Unreadable }"]
+    );
 }

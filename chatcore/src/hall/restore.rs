@@ -25,7 +25,8 @@ impl Hall {
     ///   ([`crate::persist::Removed::TooLate`]). A schedule of a room not in `state` is
     ///   skipped.
     /// - Text that holds a character no server line may hold (a file edited by hand) is
-    ///   skipped, so a state file can never put control bytes on anyone's screen.
+    ///   skipped, so a state file can never put control bytes on anyone's screen (such a
+    ///   schedule is reported removed, [`crate::persist::Removed::Unreadable`]).
     ///
     /// Members and the admin role belong to connections and are never restored.
     pub fn restore(config: Config, now: Now, state: State) -> Result<Hall, Error> {

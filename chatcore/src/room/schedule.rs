@@ -185,6 +185,13 @@ impl Room {
         now: Now,
         kept: crate::persist::ScheduleState,
     ) -> bool {
+        if !super::is_clean(&kept.text) || kept.text.is_empty() {
+            self.persist(Change::ScheduleRemoved {
+                id: kept.id,
+                why: Removed::Unreadable,
+            });
+            return false;
+        }
         let wait = kept.due - now.wall;
         let (due, late) = if wait.is_positive() {
             (now.instant + wait.unsigned_abs(), None)
@@ -210,9 +217,6 @@ impl Room {
             }
             (now.instant, (minutes > 0).then_some(minutes))
         };
-        if !super::is_clean(&kept.text) || kept.text.is_empty() {
-            return false;
-        }
         let schedule = Schedule {
             author: None,
             from: None,
