@@ -18,7 +18,8 @@
 //!   dropped alone.
 //! - `pressure`: what wakes the engine when the outboxes it waits for drain.
 //! - `logfile`: the log thread behind a bounded queue that never blocks the chat.
-//! - `store`: where durable changes are committed before their confirmation ([`Store`]).
+//! - `store`: where durable changes are committed before their confirmation ([`Store`]), on
+//!   a thread of its own; [`Runtime::with_store`] rebuilds the hall from what it kept.
 //! - [`local`]: the in-process transport (channels), for embedders and tests.
 //! - [`Clock`]: the time source, shiftable for tests.
 //!
