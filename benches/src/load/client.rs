@@ -158,12 +158,7 @@ fn join_as(
         nick: nick.to_owned(),
         source,
     };
-    let left = deadline.saturating_duration_since(Instant::now());
-    let stream = Conn::connect(addr, left.max(Duration::from_millis(1)), tls).map_err(io_err)?;
-    stream.tcp().set_nodelay(true).map_err(io_err)?;
-    stream.tcp().set_write_timeout(Some(POLL)).map_err(io_err)?;
-    let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
-    let mut joined = Joined { stream, reader };
+    let mut joined = connect(addr, nick, deadline, tls)?;
     let welcome = format!("[Server]: Welcome, {nick}!");
     let mut sent_nick = false;
     if !prompt {
@@ -198,6 +193,26 @@ fn join_as(
     Ok(joined)
 }
 
+/// Connects (over TLS with `tls`) before `deadline`, with no delay and the write timeout
+/// every client uses.
+fn connect(
+    addr: SocketAddr,
+    nick: &str,
+    deadline: Instant,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+) -> Result<Joined, LoadError> {
+    let io_err = |source| LoadError::Io {
+        nick: nick.to_owned(),
+        source,
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    let stream = Conn::connect(addr, left.max(Duration::from_millis(1)), tls).map_err(io_err)?;
+    stream.tcp().set_nodelay(true).map_err(io_err)?;
+    stream.tcp().set_write_timeout(Some(POLL)).map_err(io_err)?;
+    let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
+    Ok(Joined { stream, reader })
+}
+
 /// With `--irc`: connects, registers as `nick` and joins [`IRC_CHANNEL`], waiting for the
 /// end of its names list (`366`), all before `deadline`.
 pub fn join_irc(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joined, LoadError> {
@@ -205,12 +220,7 @@ pub fn join_irc(addr: SocketAddr, nick: &str, deadline: Instant) -> Result<Joine
         nick: nick.to_owned(),
         source,
     };
-    let left = deadline.saturating_duration_since(Instant::now());
-    let stream = Conn::connect(addr, left.max(Duration::from_millis(1)), None).map_err(io_err)?;
-    stream.tcp().set_nodelay(true).map_err(io_err)?;
-    stream.tcp().set_write_timeout(Some(POLL)).map_err(io_err)?;
-    let reader = BufReader::new(stream.try_clone().map_err(io_err)?);
-    let mut joined = Joined { stream, reader };
+    let mut joined = connect(addr, nick, deadline, None)?;
     let register = format!("NICK {nick}\r\nUSER {nick} 0 * :{nick}\r\n");
     (&joined.stream)
         .write_all(register.as_bytes())
