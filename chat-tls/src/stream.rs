@@ -44,8 +44,8 @@ impl TlsStream {
         Ok(TlsStream::with(tcp, session.into()))
     }
 
-    /// Starts a client session to `name` on `tcp`; the handshake runs with the first write
-    /// or read.
+    /// Starts a client session to `name` on `tcp`: the ClientHello is sent here, and the
+    /// rest of the handshake runs as the stream is read.
     pub fn client(
         tcp: TcpStream,
         config: Arc<ClientConfig>,
