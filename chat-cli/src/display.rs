@@ -1,5 +1,6 @@
 //! Server lines as classified display lines, sanitised again before anything draws them.
 
+use chatcore::reply::Author;
 use chatcore::sanitize::sanitize;
 use chatcore::{Line, Reply};
 
@@ -184,10 +185,20 @@ fn classify(text: &str) -> (Kind, usize) {
             };
             (kind, 0)
         }
-        // `[Scheduled by Bob (left)] text` (or `[Scheduled by Bob (left), 12 min late] text`,
-        // fired at a restart): the author's name, then the text.
-        Some(Line::Scheduled { by, text: body } | Line::LateScheduled { by, text: body, .. }) => {
-            let nick = by.nick.0.to_owned();
+        // `[Scheduled by Bob (left)] text` (or `[Scheduled by Bob, 12 min late] text`, fired
+        // at a restart): the author's name, then the text.
+        Some(
+            Line::Scheduled {
+                by: Author { nick, .. },
+                text: body,
+            }
+            | Line::LateScheduled {
+                by: nick,
+                text: body,
+                ..
+            },
+        ) => {
+            let nick = nick.0.to_owned();
             (Kind::Scheduled { nick }, text.len() - body.len())
         }
         Some(Line::Action { nick, text: body }) => {
@@ -287,7 +298,7 @@ mod tests {
             }
         );
         assert_eq!(
-            kind("[Scheduled by Charlie (left), 12 min late] standup"),
+            kind("[Scheduled by Charlie, 12 min late] standup"),
             Kind::Scheduled {
                 nick: nick("Charlie")
             }
@@ -309,7 +320,7 @@ mod tests {
         assert_eq!(DisplayLine::received("Alice >> Hello").body(), "Hello");
         assert_eq!(DisplayLine::received("[Whisper from Bob] Hi").body(), "Hi");
         assert_eq!(DisplayLine::received("[Scheduled by Bob] go").body(), "go");
-        let late = DisplayLine::received("[Scheduled by Charlie (left), 12 min late] go");
+        let late = DisplayLine::received("[Scheduled by Charlie, 12 min late] go");
         assert_eq!(late.body(), "go");
         assert_eq!(
             DisplayLine::received("[Server]: Welcome").body(),

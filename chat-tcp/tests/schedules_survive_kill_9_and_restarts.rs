@@ -137,7 +137,7 @@ fn late_schedules_fire_marked_late_and_those_over_the_limit_are_dropped_and_logg
     alice.expect(&["[Server]: Last message (time in +00:00):"]);
     let late = alice.line();
     assert!(
-        late.ends_with("] [Scheduled by Charlie (left), 12 min late] standup"),
+        late.ends_with("] [Scheduled by Charlie, 12 min late] standup"),
         "{late}"
     );
     alice.send("/schedule 23:59Z next");

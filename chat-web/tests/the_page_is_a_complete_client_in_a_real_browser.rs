@@ -94,7 +94,7 @@ fn chats_with_another_member_and_shows_each_kind_of_line() {
     let classified = b.eval(
         "['[Scheduled by Bob] lunch', '[Scheduled by Bob (left)] lunch', '[Server]: Notice from Bob: hi', \
           '[Server]: You have been kicked from the chat.', '[Whisper to Bob] hi', 'no kind at all', \
-          '[Scheduled by Bob (left), 12 min late] lunch', '[Scheduled by two words] x', \
+          '[Scheduled by Bob, 12 min late] lunch', '[Scheduled by two words] x', \
           '[Whisper from Bob (left)] x']\
           .map(t => window.chatClassify(t).kind + ' ' + (window.chatClassify(t).nick || ''))",
     );

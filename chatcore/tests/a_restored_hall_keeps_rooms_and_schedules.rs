@@ -253,7 +253,7 @@ fn schedules_that_fell_due_while_down_fire_once_marked_late_or_are_dropped_past_
         [
             "ScheduleRemoved { id: 9, why: TooLate }",
             "ScheduleRemoved { id: 1, why: Fired }",
-            r#"BacklogAppended { room: "lobby", at: 2026-11-25 6:57:30.0 +00:00:00, line: b"[Scheduled by Charlie (left), 12 min late] standup\n" }"#,
+            r#"BacklogAppended { room: "lobby", at: 2026-11-25 6:57:30.0 +00:00:00, line: b"[Scheduled by Charlie, 12 min late] standup\n" }"#,
         ]
     );
     sim.line(2, "/schedules");
@@ -273,7 +273,7 @@ fn schedules_that_fell_due_while_down_fire_once_marked_late_or_are_dropped_past_
         seen[2..],
         [
             "[Server]: Last 2 messages (times in +00:00):",
-            "[06:57] [Scheduled by Charlie (left), 12 min late] standup",
+            "[06:57] [Scheduled by Charlie, 12 min late] standup",
             "[06:57] [Scheduled by Charlie (left)] just now",
         ]
     );

@@ -20,7 +20,7 @@ impl Hall {
     ///   `state.next_id - 1`, so ids never repeat. Their authors' connections are gone, so
     ///   they fire marked `(left)`. One that fell due while the server was down fires at
     ///   the first [`Hall::handle_timeout`] if it is at most `Config::late_limit` late, as
-    ///   `[Scheduled by Charlie (left), 12 min late] text` (whole minutes; under a minute
+    ///   `[Scheduled by Charlie, 12 min late] text` (whole minutes; under a minute
     ///   late, the plain form); older ones are dropped, logged and reported removed
     ///   ([`crate::persist::Removed::TooLate`]). A schedule of a room not in `state` is
     ///   skipped.

@@ -21,8 +21,9 @@ lines! {
         /// A whisper, echoed to its sender.
         WhisperTo { nick: Name<'a>, text: &'a str } = "[Whisper to {nick}] {text}",
         /// A restored `/schedule` firing at start, `late` whole minutes (at least 1) after
-        /// it fell due while the server was down (PROTOCOL.md §10).
-        LateScheduled { by: Author<'a>, late: u64, text: &'a str } =
+        /// it fell due while the server was down (PROTOCOL.md §10's exact form: no `(left)`,
+        /// since the lateness already says the server restarted and nobody's connection did).
+        LateScheduled { by: Name<'a>, late: u64, text: &'a str } =
             "[Scheduled by {by}, {late} min late] {text}",
         /// A `/schedule` firing, to every member of its room.
         Scheduled { by: Author<'a>, text: &'a str } = "[Scheduled by {by}] {text}",

@@ -256,7 +256,7 @@ fn lines<'a>(v: &'a Values, replies: &[Reply<'a>], chat: &'a str) -> Vec<Line<'a
             text,
         },
         Line::LateScheduled {
-            by: Author { nick, left: v.flag },
+            by: nick,
             late: v.n as u64,
             text,
         },
@@ -331,14 +331,11 @@ fn wire_texts_are_exact() {
         ),
         (
             Line::LateScheduled {
-                by: Author {
-                    nick: Name("Charlie"),
-                    left: true,
-                },
+                by: Name("Charlie"),
                 late: 12,
                 text: "standup, now",
             },
-            "[Scheduled by Charlie (left), 12 min late] standup, now",
+            "[Scheduled by Charlie, 12 min late] standup, now",
         ),
         (
             Line::Backlog {

@@ -160,7 +160,12 @@ impl Room {
             };
             let text = &s.text;
             let out = match s.late {
-                Some(late) => Line::LateScheduled { by, late, text }.to_bytes(),
+                Some(late) => Line::LateScheduled {
+                    by: by.nick,
+                    late,
+                    text,
+                }
+                .to_bytes(),
                 None => Line::Scheduled { by, text }.to_bytes(),
             };
             self.broadcast(&out, None);
