@@ -38,6 +38,13 @@ pub enum Error {
     /// The state file could not be opened or read at start (not ours, newer, corrupt...).
     #[error("{0}")]
     State(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The store did not finish a commit within the time the engine waits (a disk that
+    /// hangs); the chat went on without it.
+    #[error("the disk did not finish saving within {waited:?}")]
+    StoreHung {
+        /// How long the engine waited.
+        waited: std::time::Duration,
+    },
     /// The store could not make a change durable.
     #[error("cannot save: {0}")]
     Store(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -3,9 +3,15 @@
 //! Changes someone is told about are committed (the engine waits) before the next line is
 //! queued, so a confirmation is never sent before the change it confirms is kept; backlog
 //! lines are handed over within [`LAZY`] without waiting (PROTOCOL.md §10: kept within
-//! 1 s), so a chat line never waits for the disk.
+//! 1 s), so a chat line never waits for the disk. A disk that hangs holds the chat once, for
+//! at most [`COMMIT_WAIT`]: then the change counts as not saved, and until the store has
+//! finished that commit, later changes are handed over without waiting and their authors
+//! told `Could not save` at once.
 
-use std::sync::mpsc::{Receiver, Sender, SyncSender, TrySendError, channel, sync_channel};
+use std::sync::mpsc::{
+    Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError, TrySendError, channel,
+    sync_channel,
+};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -62,6 +68,11 @@ impl Store for MemoryStore {
 /// half for the commit itself.
 pub(crate) const LAZY: Duration = Duration::from_millis(500);
 
+/// Longest the engine waits for a confirmed change's commit. Past it the disk is taken as
+/// hung: the change's author is told it was not saved, the chat goes on, and no later commit
+/// is waited for until this one has finished.
+pub(crate) const COMMIT_WAIT: Duration = Duration::from_secs(2);
+
 /// Batches queued for the store's thread before a batch of backlog lines waits in the
 /// engine instead (a disk that stalls never stops the chat).
 const JOBS: usize = 2;
@@ -108,6 +119,11 @@ pub(crate) struct Durable {
     owed: Option<ClientId>,
     /// The last commit failed.
     failing: bool,
+    /// The result of a commit not finished within [`COMMIT_WAIT`]: until it comes, the disk
+    /// hangs and nothing is waited for.
+    hung: Option<Receiver<Result<(), Error>>>,
+    /// Says when the store's thread has finished (its sender is dropped then).
+    finished: Receiver<()>,
     /// What to tell the operator, taken by the engine.
     pub(crate) reports: Vec<Saving>,
 }
@@ -116,11 +132,15 @@ impl Durable {
     /// Starts the store's thread (none for a store that keeps nothing).
     pub(crate) fn start(store: Box<dyn Store>, keeps: bool, history: usize) -> Result<Self, Error> {
         let (results_tx, results) = channel();
+        let (finished_tx, finished) = channel::<()>();
         let jobs = if keeps {
             let (tx, rx) = sync_channel::<Job>(JOBS);
             let thread = thread::Builder::new()
                 .name("chat-store".into())
-                .spawn(move || run(store, &rx, &results_tx))
+                .spawn(move || {
+                    let _finished = finished_tx;
+                    run(store, &rx, &results_tx);
+                })
                 .map_err(|source| Error::Spawn {
                     what: "store",
                     source,
@@ -139,6 +159,8 @@ impl Durable {
             actor: None,
             owed: None,
             failing: false,
+            hung: None,
+            finished,
             reports: Vec::new(),
         })
     }
@@ -189,6 +211,24 @@ impl Durable {
         } else if self.deadline().is_some_and(|d| d <= now) {
             self.hand_over(now);
         }
+        self.collect();
+    }
+
+    /// Notes the results of commits nobody waited for: backlog lines, and a commit that hung.
+    fn collect(&mut self) {
+        if let Some(hung) = &self.hung {
+            match hung.try_recv() {
+                Ok(result) => {
+                    self.hung = None;
+                    self.note(result, None);
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    self.hung = None;
+                    self.note(Err(Error::Panicked("store")), None);
+                }
+            }
+        }
         while let Ok(result) = self.results.try_recv() {
             self.note(result, None);
         }
@@ -199,26 +239,54 @@ impl Durable {
         self.lazy_since.map(|t| t + LAZY)
     }
 
-    /// Commits everything pending and waits for it (and for every batch before it).
+    /// Commits everything pending and waits for it (and for every batch before it), at most
+    /// [`COMMIT_WAIT`]; not at all while an earlier commit hangs.
     pub(crate) fn commit(&mut self) {
+        self.collect();
         let Some((jobs, _)) = &self.jobs else {
             return;
         };
         let actor = self.actor.take();
         self.urgent = false;
         self.lazy_since = None;
-        let (done, result) = sync_channel(1);
         let actions = std::mem::take(&mut self.pending);
-        let result = match jobs.send(Job {
+        if self.hung.is_some() {
+            // The disk has not finished an earlier commit: hand this one over if there is
+            // room (it may still be kept), but say at once that it was not saved.
+            let sent = jobs.try_send(Job {
+                actions,
+                done: None,
+            });
+            if let Err(TrySendError::Disconnected(_)) = sent {
+                self.note(Err(Error::Panicked("store")), actor);
+            } else {
+                self.owed = actor.or(self.owed);
+            }
+            return;
+        }
+        let (done, result) = sync_channel(1);
+        let sent = jobs.try_send(Job {
             actions,
             done: Some(done),
-        }) {
-            Ok(()) => result.recv().unwrap_or(Err(Error::Panicked("store"))),
-            Err(_) => Err(Error::Panicked("store")),
+        });
+        let result = match sent {
+            Ok(()) => match result.recv_timeout(COMMIT_WAIT) {
+                Ok(result) => result,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.hung = Some(result);
+                    Err(Error::StoreHung {
+                        waited: COMMIT_WAIT,
+                    })
+                }
+                Err(RecvTimeoutError::Disconnected) => Err(Error::Panicked("store")),
+            },
+            // Two batches of backlog lines are still waiting for a slow disk.
+            Err(TrySendError::Full(_)) => Err(Error::StoreHung {
+                waited: COMMIT_WAIT,
+            }),
+            Err(TrySendError::Disconnected(_)) => Err(Error::Panicked("store")),
         };
-        while let Ok(earlier) = self.results.try_recv() {
-            self.note(earlier, None);
-        }
+        self.collect();
         self.note(result, actor);
     }
 
@@ -263,11 +331,15 @@ impl Durable {
 }
 
 impl Drop for Durable {
-    /// Lets the store's thread finish what it was given, then waits for it.
+    /// Lets the store's thread finish what it was given and waits for it, at most
+    /// [`COMMIT_WAIT`]: a disk that hangs never keeps the server from stopping (what it has
+    /// not committed is lost, as at a crash, and the file stays consistent).
     fn drop(&mut self) {
         if let Some((jobs, thread)) = self.jobs.take() {
             drop(jobs);
-            let _ = thread.join();
+            if let Err(RecvTimeoutError::Disconnected) = self.finished.recv_timeout(COMMIT_WAIT) {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -251,3 +251,72 @@ fn a_disk_that_hangs_while_backlog_lines_are_saved_delays_no_chat_line() {
     let log = server.stop();
     assert!(log.iter().all(|l| !l.contains("not saved")), "{log:?}");
 }
+
+#[test]
+fn a_disk_that_hangs_on_a_confirmed_change_says_not_saved_and_the_chat_goes_on() {
+    let server = start("hang");
+    let mut alice = member(&server, "Alice");
+    let mut bob = member(&server, "Bob");
+    alice
+        .recv_until(WAIT, |l| l == "[Server]: Bob has joined the chat.")
+        .expect("join line");
+    let not_saved =
+        "[Server]: Could not save this change to disk; it holds only until the server restarts.";
+
+    // Alice's notice must be committed before she is told; the commit hangs.
+    server.stall.store(true, Ordering::SeqCst);
+    alice.send("/notice Lunch at noon").expect("running");
+    server
+        .stalled
+        .recv_timeout(WAIT)
+        .expect("the store's commit began");
+    // The engine stops waiting, tells Alice the truth, and the chat goes on.
+    assert_eq!(alice.recv(WAIT).as_deref(), Some(not_saved));
+    assert_eq!(
+        bob.recv(WAIT).as_deref(),
+        Some("[Server]: Notice from Alice: Lunch at noon")
+    );
+    // A second change while the first commit still hangs is not waited for at all.
+    alice.send("/schedule 23:59Z standup").expect("running");
+    assert_eq!(alice.recv(WAIT).as_deref(), Some(not_saved));
+    for n in 0..20 {
+        bob.send(&format!("while the disk hangs {n}"))
+            .expect("running");
+        let want = format!("Bob >> while the disk hangs {n}");
+        assert_eq!(alice.recv(WAIT), Some(want));
+    }
+
+    // The disk comes back: the hung commit ends, then the schedule's (handed over in
+    // order behind it) is kept after all.
+    server.stall.store(false, Ordering::SeqCst);
+    server.gate.send(()).expect("release");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let commit = server
+            .commits
+            .recv_timeout(left)
+            .expect("the schedule is committed once the disk is back");
+        if commit.iter().any(|c| c.starts_with("Schedule")) {
+            break;
+        }
+    }
+    // Saving works again: a change is waited for and confirmed.
+    alice.send("/notice -").expect("running");
+    assert_eq!(
+        alice.recv(WAIT).as_deref(),
+        Some("[Server]: Notice cleared.")
+    );
+    let log = server.stop();
+    let saving: Vec<_> = log
+        .iter()
+        .filter(|l| l.starts_with("not saved") || l.starts_with("saving"))
+        .collect();
+    assert_eq!(
+        saving,
+        [
+            "not saved: the disk did not finish saving within 2s; the chat goes on",
+            "saving works again"
+        ]
+    );
+}
