@@ -178,10 +178,10 @@ impl Durable {
         }
         if let Action::Persist(Change::BacklogAppended { room, .. }) = &action {
             let of_room = |a: &Action| matches!(a, Action::Persist(Change::BacklogAppended { room: r, .. }) if r == room);
-            if self.pending.iter().filter(|a| of_room(a)).count() >= self.history {
-                if let Some(oldest) = self.pending.iter().position(of_room) {
-                    self.pending.remove(oldest);
-                }
+            if self.pending.iter().filter(|a| of_room(a)).count() >= self.history
+                && let Some(oldest) = self.pending.iter().position(of_room)
+            {
+                self.pending.remove(oldest);
             }
             self.lazy_since.get_or_insert_with(now);
         } else {

@@ -280,10 +280,10 @@ impl Run {
         );
         let mut per_ip: BTreeMap<IpAddr, usize> = BTreeMap::new();
         for (&id, p) in &self.live {
-            if let Some(ip) = p {
-                if !self.sim.is_closed(id) {
-                    *per_ip.entry(*ip).or_default() += 1;
-                }
+            if let Some(ip) = p
+                && !self.sim.is_closed(id)
+            {
+                *per_ip.entry(*ip).or_default() += 1;
             }
         }
         for (ip, n) in per_ip {

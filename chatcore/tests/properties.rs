@@ -694,10 +694,10 @@ impl Model {
         // Members that leave with an open burst of drops get their flood record.
         for id in &ex.leave {
             let nick = before.iter().find(|(m, _)| m == id).map(|m| m.1.clone());
-            if let (Some(m), Some(nick)) = (self.members.get(id), nick) {
-                if m.flood.dropped() > 0 {
-                    ex.floods.push((nick, m.flood.dropped()));
-                }
+            if let (Some(m), Some(nick)) = (self.members.get(id), nick)
+                && m.flood.dropped() > 0
+            {
+                ex.floods.push((nick, m.flood.dropped()));
             }
         }
         let actions = sim.history()[start..].to_vec();
@@ -754,12 +754,12 @@ impl Model {
         assert_eq!(order, self.order, "join order");
         // Nicknames change only by the renamer's own /rename.
         for (id, nick) in &after {
-            if let Some((_, old)) = before.iter().find(|(b, _)| b == id) {
-                if old != nick {
-                    assert_eq!(ex.rename, Some(*id), "{old} became {nick} on {op:?}");
-                    if let Some(m) = self.members.get_mut(id) {
-                        m.last_line = None;
-                    }
+            if let Some((_, old)) = before.iter().find(|(b, _)| b == id)
+                && old != nick
+            {
+                assert_eq!(ex.rename, Some(*id), "{old} became {nick} on {op:?}");
+                if let Some(m) = self.members.get_mut(id) {
+                    m.last_line = None;
                 }
             }
         }

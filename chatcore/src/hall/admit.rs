@@ -133,11 +133,11 @@ impl Hall {
     pub(super) fn mark_closing(&mut self, id: ClientId) -> Option<State> {
         let client = self.clients.get_mut(&id)?;
         let was = std::mem::replace(&mut client.state, State::Closing);
-        if std::mem::take(&mut client.counted) {
-            if let Some(ip) = client.peer {
-                release(&mut self.per_ip, address_key(ip));
-                release(&mut self.per_subnet, subnet_key(ip));
-            }
+        if std::mem::take(&mut client.counted)
+            && let Some(ip) = client.peer
+        {
+            release(&mut self.per_ip, address_key(ip));
+            release(&mut self.per_subnet, subnet_key(ip));
         }
         Some(was)
     }
@@ -275,11 +275,11 @@ impl Hall {
     fn reject(&mut self, now: Now, id: ClientId, reply: Reply<'_>) {
         let reason = reply.to_string();
         self.reply(id, reply);
-        if let Some(c) = self.clients.get_mut(&id) {
-            if c.attempts > LOGGED_NICK_REFUSALS {
-                c.unlogged += 1;
-                return;
-            }
+        if let Some(c) = self.clients.get_mut(&id)
+            && c.attempts > LOGGED_NICK_REFUSALS
+        {
+            c.unlogged += 1;
+            return;
         }
         self.log(
             now,

@@ -405,10 +405,10 @@ impl Hall {
     fn log(&mut self, now: Now, event: Event) {
         if let Some(id) = event.before_joining() {
             let peer = self.clients.get(&id).and_then(|c| c.peer);
-            if let Some(ip) = self.limited(peer) {
-                if !self.prejoin_log.charge(now.instant, address_key(ip)) {
-                    return;
-                }
+            if let Some(ip) = self.limited(peer)
+                && !self.prejoin_log.charge(now.instant, address_key(ip))
+            {
+                return;
             }
         }
         self.actions

@@ -34,10 +34,10 @@ impl Bans {
     fn add(&mut self, now: Instant, nick: Nickname, addr: Option<IpAddr>, until: Instant) {
         self.list
             .retain(|b| b.until > now && b.nick.key() != nick.key());
-        if self.list.len() >= MAX_BANS {
-            if let Some(i) = (0..self.list.len()).min_by_key(|&i| self.list[i].until) {
-                self.list.remove(i);
-            }
+        if self.list.len() >= MAX_BANS
+            && let Some(i) = (0..self.list.len()).min_by_key(|&i| self.list[i].until)
+        {
+            self.list.remove(i);
         }
         self.list.push(Ban { nick, addr, until });
     }

@@ -85,11 +85,11 @@ impl Room {
         line: &Bytes,
         except: Option<ClientId>,
     ) -> bool {
-        if let Some(addr) = self.limited_address(source) {
-            if self.churn.budgets.take(addr, now.instant).is_err() {
-                self.churn.fold(now.instant);
-                return false;
-            }
+        if let Some(addr) = self.limited_address(source)
+            && self.churn.budgets.take(addr, now.instant).is_err()
+        {
+            self.churn.fold(now.instant);
+            return false;
         }
         self.broadcast(line, except);
         true

@@ -263,10 +263,10 @@ impl Watch {
         );
         let mut per_ip: BTreeMap<IpAddr, usize> = BTreeMap::new();
         for conn in self.conns.values().filter(|c| !c.closing) {
-            if let Some(ip) = conn.peer {
-                if !(self.config.exempt_loopback && ip.is_loopback()) {
-                    *per_ip.entry(ip).or_default() += 1;
-                }
+            if let Some(ip) = conn.peer
+                && !(self.config.exempt_loopback && ip.is_loopback())
+            {
+                *per_ip.entry(ip).or_default() += 1;
             }
         }
         assert!(

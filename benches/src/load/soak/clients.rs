@@ -757,10 +757,9 @@ impl VisitorView {
             Line::Chat { from, text } => {
                 if let (Some(Role::Core(j)), Some(p)) =
                     (Role::of(from, prefix), Payload::parse(text))
+                    && let Some(t) = self.from_core.get_mut(j as usize)
                 {
-                    if let Some(t) = self.from_core.get_mut(j as usize) {
-                        t.observe(p.seq);
-                    }
+                    t.observe(p.seq);
                 }
             }
             Line::WhisperFrom { .. } => self.whispers += 1,

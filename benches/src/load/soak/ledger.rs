@@ -115,10 +115,10 @@ pub struct RunTracker {
 impl RunTracker {
     /// Records the arrival of line `seq`.
     pub fn observe(&mut self, seq: u64) {
-        if let Some(last) = self.last {
-            if seq != last + 1 {
-                self.breaks += 1;
-            }
+        if let Some(last) = self.last
+            && seq != last + 1
+        {
+            self.breaks += 1;
         }
         self.last = Some(seq);
         self.seen += 1;

@@ -91,10 +91,11 @@ fn server(rest: &str) -> Line<'_> {
     if let Some(nick) = nick_before(" has left the chat.") {
         return Line::Left(nick);
     }
-    if let Some((nick, _)) = rest.split_once(" has been kicked from the chat.") {
-        if !nick.is_empty() && !nick.contains(' ') {
-            return Line::Kicked(nick);
-        }
+    if let Some((nick, _)) = rest.split_once(" has been kicked from the chat.")
+        && !nick.is_empty()
+        && !nick.contains(' ')
+    {
+        return Line::Kicked(nick);
     }
     if let Some(nick) = rest
         .strip_prefix("You kicked ")
