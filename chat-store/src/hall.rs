@@ -25,10 +25,10 @@ impl Store {
             return;
         }
         let of_room = |l: &&(RoomName, OffsetDateTime, bytes::Bytes)| l.0 == *room;
-        if self.lines.iter().filter(of_room).count() >= self.history {
-            if let Some(oldest) = self.lines.iter().position(|l| l.0 == *room) {
-                self.lines.remove(oldest);
-            }
+        if self.lines.iter().filter(of_room).count() >= self.history
+            && let Some(oldest) = self.lines.iter().position(|l| l.0 == *room)
+        {
+            self.lines.remove(oldest);
         }
         self.lines.push((room.clone(), at, line.clone()));
     }

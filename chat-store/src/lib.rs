@@ -38,6 +38,21 @@ pub enum Error {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The file cannot be opened or created for writing (before SQLite opens it).
+    #[error("cannot open state file {path}: {source}")]
+    Claim {
+        /// The state file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Another server (or another program holding our lock) has the file open: two servers
+    /// on one file would both fire its schedules.
+    #[error("{path} is in use by another server; it was left untouched")]
+    InUse {
+        /// The state file.
+        path: PathBuf,
+    },
     /// The file belongs to another program (not SQLite, or another application id, or
     /// tables of its own); it was left untouched.
     #[error("{path} is not a chat state file ({why}); it was left untouched")]
@@ -210,6 +225,10 @@ pub struct Snapshot {
 pub struct Store {
     /// The connection, in WAL mode with `synchronous=FULL`.
     conn: Connection,
+    /// The file, held locked (`flock`, exclusive) while the store is open so that a second
+    /// server refuses it. Declared after `conn`: it is closed after SQLite's own handle, as
+    /// closing any descriptor of the file drops the process's SQLite (`fcntl`) locks.
+    _claim: std::fs::File,
     /// Changes staged since the last commit, in order.
     staged: Vec<Change>,
     /// The hall's backlog lines staged since the last confirmed change, as the hall gave
@@ -225,9 +244,11 @@ impl Store {
     /// room. Refuses a file that is not ours, is newer or is corrupt without writing to it;
     /// migrates a file of an older schema version.
     pub fn open(path: &Path, history: usize) -> Result<Self, Error> {
+        let claim = claim(path)?;
         let conn = schema::open(path)?;
         Ok(Self {
             conn,
+            _claim: claim,
             staged: Vec::new(),
             lines: Vec::new(),
             history,
@@ -280,5 +301,32 @@ impl Store {
         }
         let staged = std::mem::take(&mut self.staged);
         write::commit(&mut self.conn, &staged, self.history).map_err(Error::Write)
+    }
+}
+
+/// Opens (or creates, readable by its owner and group only: it holds room codes and chat)
+/// the state file and locks it for this process alone.
+fn claim(path: &Path) -> Result<std::fs::File, Error> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o640)
+        .open(path)
+        .map_err(|source| Error::Claim {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::InUse {
+            path: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::Claim {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }

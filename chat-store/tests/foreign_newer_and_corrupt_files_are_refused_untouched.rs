@@ -123,7 +123,7 @@ fn a_path_that_cannot_be_opened_is_refused() -> Result<(), Box<dyn std::error::E
     // A directory where the file should be, and a file in a directory that does not exist.
     for path in [dir.path().to_path_buf(), dir.path().join("missing/chat.db")] {
         match Store::open(&path, 20) {
-            Err(Error::Open { path: p, .. }) => assert_eq!(p, path),
+            Err(Error::Open { path: p, .. } | Error::Claim { path: p, .. }) => assert_eq!(p, path),
             other => return Err(format!("{}: {other:?}", path.display()).into()),
         }
     }

@@ -1,5 +1,6 @@
 //! PROTOCOL.md §10 against the real binary: a state file that is corrupt, belongs to another
-//! program, or sits in a read-only directory makes the server refuse to start with one
+//! program, sits in a read-only directory or is in use by another server makes the server
+//! refuse to start with one
 //! `chat-tcp: error:` line and exit code 2, and the file is left exactly as it was.
 
 mod support;
@@ -117,4 +118,46 @@ fn a_state_file_in_a_read_only_directory_is_refused_untouched() {
     let out = run(&state, &log, Some(ro));
     refused(&out, "cannot open state file");
     assert_eq!(std::fs::read(&state).expect("read"), before);
+}
+
+#[test]
+fn a_state_file_in_use_by_another_server_is_refused_and_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("state-in-use");
+    let state = dir.join("chat.db");
+    let state_arg = state.to_str().expect("utf-8 path");
+    let mut first = support::Child::spawn_with_log(dir.join("server.txt"), &["--state", state_arg]);
+    let mut alice = support::Client::first_member(first.addr, "Alice");
+    alice.send("/notice kept by the first server");
+    alice.until("[Server]: Notice from Alice: kept by the first server");
+
+    // A second server on the same file (another port, another log) would fire every
+    // schedule a second time: it refuses to start.
+    let before = std::fs::read(&state).expect("read");
+    // Bounded: without the lock the second server would run (and chat) until killed.
+    let out = Command::new("timeout")
+        .args(["--kill-after=1", "10", env!("CARGO_BIN_EXE_chat-tcp")])
+        .args(["--bind", "127.0.0.1:0", "--web", "none", "--log"])
+        .arg(dir.join("second.txt"))
+        .arg("--state")
+        .arg(&state)
+        .output()
+        .expect("run chat-tcp under timeout");
+    refused(
+        &out,
+        "chat.db is in use by another server; it was left untouched",
+    );
+    assert_eq!(std::fs::read(&state).expect("read"), before);
+
+    // It holds room codes and chat: not for every local user (nor are SQLite's side files,
+    // which take the database file's mode).
+    for name in ["chat.db", "chat.db-wal", "chat.db-shm"] {
+        let mode = std::fs::metadata(dir.join(name))
+            .expect("the state files exist while the server runs")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640, "{name}: {mode:o}");
+    }
+    let (code, _) = first.terminate();
+    assert_eq!(code, Some(0));
 }
