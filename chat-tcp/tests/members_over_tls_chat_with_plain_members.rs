@@ -340,7 +340,8 @@ fn a_browser_on_https_and_wss_chats_with_a_tls_line_member() {
         }
     };
     assert!(web.starts_with("https://127.0.0.1:"), "{web}");
-    // The page over plain http is not served: the listener speaks TLS only.
+    // The page over plain http is not served: the listener speaks TLS only, and a plain
+    // request is told so in plain HTTP (not a TLS alert it cannot read).
     let mut plain = TcpStream::connect(web.trim_start_matches("https://").trim_end_matches('/'))
         .expect("connect");
     plain.set_read_timeout(Some(WAIT)).expect("timeout");
@@ -349,7 +350,15 @@ fn a_browser_on_https_and_wss_chats_with_a_tls_line_member() {
         .expect("write");
     let mut reply = Vec::new();
     let _ = plain.read_to_end(&mut reply);
-    assert!(!reply.starts_with(b"HTTP/"), "{reply:?}");
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{reply}");
+    assert!(
+        reply.ends_with(
+            "\r\n\r\nThis port speaks https: open the page with https:// instead of http://.\n"
+        ),
+        "{reply}"
+    );
+    assert!(!reply.contains("<html"), "{reply}");
 
     let mut bob = TlsClient::joining(tls_addr, &ca_pem);
     bob.send("Bob");

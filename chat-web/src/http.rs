@@ -167,9 +167,41 @@ fn parse(buf: &[u8]) -> Result<Option<(usize, Request)>, &'static str> {
         .map_err(|_| "400 Bad Request")
 }
 
+/// Whether a peer on the https port speaks plain HTTP (`curl http://` to it, an `http://`
+/// bookmark): a TLS handshake starts with a handshake record (byte 22), a request with a
+/// method's capital letters. Waits for the first byte at most the stream's read timeout.
+pub(crate) fn is_plain_request(stream: &std::net::TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    matches!(stream.peek(&mut first), Ok(1) if first[0].is_ascii_uppercase())
+}
+
+/// Tells a plain-HTTP peer of the https port where to go instead of a TLS alert it cannot
+/// read, and closes.
+pub(crate) fn refuse_plain_request(stream: &mut impl ReadWrite) -> io::Result<Route> {
+    // The head is read first (bounded, like any request's): closing with it unread would
+    // reset the connection and lose the answer.
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while head.len() < MAX_HEAD && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk)? {
+            0 => break,
+            n => head.extend_from_slice(&chunk[..n]),
+        }
+    }
+    respond(
+        stream,
+        "400 Bad Request",
+        "This port speaks https: open the page with https:// instead of http://.\n",
+    )
+}
+
 /// Answers with `status` and a one-line body, and closes.
 fn refuse(stream: &mut impl ReadWrite, status: &str) -> io::Result<Route> {
-    let body = format!("{status}\n");
+    respond(stream, status, &format!("{status}\n"))
+}
+
+/// Answers with `status` and `body` (plain text), and closes.
+fn respond(stream: &mut impl ReadWrite, status: &str, body: &str) -> io::Result<Route> {
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",

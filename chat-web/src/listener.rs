@@ -205,6 +205,11 @@ fn exchange(stream: TcpStream, page: &str, config: &WebConfig) -> Option<(Stream
     let _ = sock.set_tcp_user_timeout(Some(config.write_timeout));
     let stream = match &config.tls {
         None => Stream::Plain(stream),
+        Some(_) if http::is_plain_request(&stream) => {
+            let _ = http::refuse_plain_request(&mut &stream);
+            Stream::Plain(stream).finish();
+            return None;
+        }
         Some(certs) => Stream::Tls(Box::new(certs.accept(stream).ok()?)),
     };
     match http::serve(&mut &stream, page, &config.origins) {
