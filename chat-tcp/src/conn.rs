@@ -62,6 +62,34 @@ fn send(stream: &TcpStream, lines: &[Bytes], flags: i32) -> std::io::Result<usiz
     SockRef::from(stream).send_vectored_with_flags(&slices[..count], flags)
 }
 
+/// Whether the peer of a TLS port spoke plain text (`nc` to it): every TLS session starts
+/// with a handshake record, byte 22, which is no character anyone types. Waits for the first
+/// byte (the nickname deadline ends a peer that sends none).
+pub(crate) fn speaks_plain_text(stream: &TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    matches!(stream.peek(&mut first), Ok(1) if first[0] != 0x16)
+}
+
+/// Tells a plain-text peer of the TLS port `line` in the clear (a TLS alert would reach its
+/// terminal as control bytes), then closes: what it sent is read first, up to [`LINGER`],
+/// so the close does not reset the connection before the line is read.
+pub(crate) fn tell_plain_peer(stream: &TcpStream, line: &[u8]) {
+    let _ = (&*stream).write_all(line);
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; READ_BUF];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match (&*stream).read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
 /// Reads, frames and feeds lines until the socket (or the TLS session) closes; then reports
 /// the end.
 pub(crate) fn read_loop<S>(stream: Arc<S>, reader: Reader)

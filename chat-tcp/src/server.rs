@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use bytes::Bytes;
 use chat_runtime::{
     Admitted, Clock, Door, LogNotes, LogReopener, MemoryStore, Runtime, RuntimeConfig,
     ShutdownHandle,
 };
 use chat_tls::Certs;
+use chatcore::DisconnectCause;
 use slog::{Logger, error, info, o, warn};
 use socket2::{SockRef, TcpKeepalive};
 
@@ -410,7 +412,13 @@ impl Acceptor {
         let out = stream.clone();
         self.spawn_halves(
             move || conn::tls_write_loop(out, writer),
-            move || conn::read_loop(stream, reader),
+            move || {
+                if conn::speaks_plain_text(stream.tcp()) {
+                    conn::tell_plain_peer(stream.tcp(), not_tls_line());
+                    return reader.end(DisconnectCause::Error);
+                }
+                conn::read_loop(stream, reader)
+            },
         );
     }
 
@@ -498,6 +506,13 @@ fn is_resource_error(e: &std::io::Error) -> bool {
 }
 
 /// Best-effort one-line refusal to a socket no thread serves.
+/// The line for a peer that speaks plain text to the TLS port, formatted once from
+/// chatcore's one definition of every server line.
+fn not_tls_line() -> &'static [u8] {
+    static LINE: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| chatcore::reply::Reply::NotTls.to_bytes())
+}
+
 fn refuse(stream: &TcpStream, line: &str) {
     let _ = stream.set_nonblocking(true);
     let _ = (&*stream).write_all(line.as_bytes());

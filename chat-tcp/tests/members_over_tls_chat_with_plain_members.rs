@@ -1,8 +1,8 @@
 //! The line protocol over TLS through the real binary (`--tls-cert`, `--tls-key`,
 //! `--tls-bind`), with certificates made in the test: a TLS member and a plain member chat
 //! in one room, `openssl s_client` joins from outside, a handshake that stalls is closed at
-//! the nickname deadline and counts as waiting, garbage instead of a ClientHello is closed
-//! while the server goes on, a bad pair stops the start with exit 2, and the web page is
+//! the nickname deadline and counts as waiting, plain text instead of a ClientHello is told
+//! so in one line and a broken handshake is closed while the server goes on, a bad pair stops the start with exit 2, and the web page is
 //! served over https to a real headless chromium whose WebSocket is wss.
 
 #[path = "../../chat-web/tests/support/browser.rs"]
@@ -230,30 +230,44 @@ fn a_stalled_handshake_counts_against_the_waiting_cap() {
 }
 
 #[test]
-fn garbage_instead_of_a_client_hello_is_closed_and_the_server_goes_on() {
+fn plain_text_is_told_in_the_clear_garbage_gets_an_alert_and_the_server_goes_on() {
     let dir = temp_dir("tls-garbage");
     let ca = TestCa::new(&dir);
     let pair = ca.issue(&dir, "server");
     let ca_pem = TestCa::pem_path(&dir);
     let (server, tls_addr) = spawn_tls("tls-garbage", &pair, &[]);
-    for garbage in [
-        &b"Alice\n"[..],
+    // Plain text (`nc` to the TLS port: a nickname, an HTTP request, a Korean nickname)
+    // is told so in the clear, one line and nothing after it: no TLS alert, whose bytes
+    // would reach a terminal as control characters.
+    for plain in [
+        "Alice\n".as_bytes(),
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-        &[0x16, 3, 3, 0xff, 0xff, 1],
+        "개똥이\n".as_bytes(),
     ] {
         let mut peer = TcpStream::connect(tls_addr).expect("connect");
         peer.set_read_timeout(Some(WAIT)).expect("timeout");
-        peer.write_all(garbage).expect("write");
+        peer.write_all(plain).expect("write");
         let mut reply = Vec::new();
-        let ended = peer.read_to_end(&mut reply);
-        // A TLS alert record (fatal), never a line.
+        peer.read_to_end(&mut reply)
+            .expect("the line, then the end");
         assert_eq!(
-            reply.get(..6),
-            Some(&[0x15, 3, 3, 0, 2, 2][..]),
-            "{garbage:?} -> {reply:?} {ended:?}"
+            String::from_utf8_lossy(&reply),
+            "[Server]: This port speaks TLS: connect with chat-cli --tls or openssl s_client. Bye.\n",
+            "{plain:?}"
         );
-        assert_eq!(reply.len(), 7, "{garbage:?} -> {reply:?}");
     }
+    // A broken handshake record: a TLS alert (fatal), never a line.
+    let mut peer = TcpStream::connect(tls_addr).expect("connect");
+    peer.set_read_timeout(Some(WAIT)).expect("timeout");
+    peer.write_all(&[0x16, 3, 3, 0xff, 0xff, 1]).expect("write");
+    let mut reply = Vec::new();
+    let ended = peer.read_to_end(&mut reply);
+    assert_eq!(
+        reply.get(..6),
+        Some(&[0x15, 3, 3, 0, 2, 2][..]),
+        "{reply:?} {ended:?}"
+    );
+    assert_eq!(reply.len(), 7, "{reply:?}");
     wait_for("the threads to end", || server.connection_threads() == 0);
     let mut alice = TlsClient::joining(tls_addr, &ca_pem);
     alice.send("Alice");

@@ -119,6 +119,9 @@ lines! {
         ShuttingDown = "The server is shutting down.",
         /// A transport holds as many sockets as it may; the connection closes.
         Busy = "The server is busy. Try again later.",
+        /// Plain text on a port that speaks TLS (`nc` to the TLS port): sent in the clear,
+        /// then the connection closes.
+        NotTls = "This port speaks TLS: connect with chat-cli --tls or openssl s_client. Bye.",
         /// The default room is full; the connection closes.
         Full { online: usize, capacity: usize } =
             "The chat room is full ({online}/{capacity}). Try again later.",

@@ -98,6 +98,7 @@ fn replies(v: &Values) -> Vec<Reply<'_>> {
         Reply::Prompt { online, capacity },
         Reply::ShuttingDown,
         Reply::Busy,
+        Reply::NotTls,
         Reply::Full { online, capacity },
         Reply::TooManyFromAddress { max },
         Reply::TooManyFromNetwork { max },
