@@ -8,6 +8,7 @@
 //! finished that commit, later changes are handed over without waiting and their authors
 //! told `Could not save` at once.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{
     Receiver, RecvTimeoutError, Sender, SyncSender, TryRecvError, TrySendError, channel,
     sync_channel,
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chatcore::persist::Change;
-use chatcore::{Action, ClientId, Reply};
+use chatcore::{Action, ClientId, Reply, RoomName};
 
 use crate::Error;
 
@@ -87,6 +88,15 @@ pub(crate) enum Saving {
     Recovered,
 }
 
+/// Takes everything pending, in order (`Durable::pending` and its index `backlog`).
+fn take_pending(
+    pending: &mut Vec<Option<Action>>,
+    backlog: &mut HashMap<RoomName, VecDeque<usize>>,
+) -> Vec<Action> {
+    backlog.clear();
+    pending.drain(..).flatten().collect()
+}
+
 /// One batch for the store's thread: staged and committed as one transaction.
 struct Job {
     actions: Vec<Action>,
@@ -105,8 +115,11 @@ pub(crate) struct Durable {
     /// Results of the batches of backlog lines.
     results: Receiver<Result<(), Error>>,
     /// Changes not handed to the store yet, in order; backlog lines at most `history` per
-    /// room.
-    pending: Vec<Action>,
+    /// room (`None`: an older backlog line dropped while pending).
+    pending: Vec<Option<Action>>,
+    /// Where each room's pending backlog lines are in `pending`, oldest first: a chat line
+    /// costs one look-up, not a scan of everything pending.
+    backlog: HashMap<RoomName, VecDeque<usize>>,
     /// `Config::history`: older backlog lines of a room are dropped while pending.
     history: usize,
     /// A change someone is (about to be) told about is pending: commit before the next line.
@@ -153,6 +166,7 @@ impl Durable {
             jobs,
             results,
             pending: Vec::new(),
+            backlog: HashMap::new(),
             history,
             urgent: false,
             lazy_since: None,
@@ -176,19 +190,32 @@ impl Durable {
         if self.jobs.is_none() {
             return;
         }
-        if let Action::Persist(Change::BacklogAppended { room, .. }) = &action {
-            let of_room = |a: &Action| matches!(a, Action::Persist(Change::BacklogAppended { room: r, .. }) if r == room);
-            if self.pending.iter().filter(|a| of_room(a)).count() >= self.history
-                && let Some(oldest) = self.pending.iter().position(of_room)
-            {
-                self.pending.remove(oldest);
-            }
+        if matches!(action, Action::Persist(Change::BacklogAppended { .. })) {
             self.lazy_since.get_or_insert_with(now);
         } else {
             self.urgent = true;
             self.actor = actor.or(self.actor);
         }
-        self.pending.push(action);
+        self.keep(action);
+    }
+
+    /// Appends `action` to what is pending; past `history` backlog lines of its room, the
+    /// oldest of them is dropped.
+    fn keep(&mut self, action: Action) {
+        if let Action::Persist(Change::BacklogAppended { room, .. }) = &action {
+            let at = self.pending.len();
+            let lines = match self.backlog.get_mut(room) {
+                Some(lines) => lines,
+                None => self.backlog.entry(room.clone()).or_default(),
+            };
+            if lines.len() >= self.history
+                && let Some(oldest) = lines.pop_front()
+            {
+                self.pending[oldest] = None;
+            }
+            lines.push_back(at);
+        }
+        self.pending.push(Some(action));
     }
 
     /// Before `line` is queued for `to`: commits what someone is to be told about, and
@@ -249,7 +276,7 @@ impl Durable {
         let actor = self.actor.take();
         self.urgent = false;
         self.lazy_since = None;
-        let actions = std::mem::take(&mut self.pending);
+        let actions = take_pending(&mut self.pending, &mut self.backlog);
         if self.hung.is_some() {
             // The disk has not finished an earlier commit: hand this one over if there is
             // room (it may still be kept), but say at once that it was not saved.
@@ -297,14 +324,16 @@ impl Durable {
             return;
         };
         self.lazy_since = None;
-        let actions = std::mem::take(&mut self.pending);
+        let actions = take_pending(&mut self.pending, &mut self.backlog);
         match jobs.try_send(Job {
             actions,
             done: None,
         }) {
             Ok(()) => {}
             Err(TrySendError::Full(job)) => {
-                self.pending = job.actions;
+                for action in job.actions {
+                    self.keep(action);
+                }
                 self.lazy_since = Some(now);
             }
             Err(TrySendError::Disconnected(_)) => self.note(Err(Error::Panicked("store")), None),
@@ -359,5 +388,64 @@ fn run(mut store: Box<dyn Store>, jobs: &Receiver<Job>, results: &Sender<Result<
                 let _ = results.send(result);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(room: &str, text: &'static str) -> Action {
+        Action::Persist(Change::BacklogAppended {
+            room: RoomName::parse(room).expect("room name"),
+            at: time::macros::datetime!(2026-12-05 12:00 UTC),
+            line: Bytes::from_static(text.as_bytes()),
+        })
+    }
+
+    fn code(room: &str) -> Action {
+        Action::Persist(Change::CodeSet {
+            room: RoomName::parse(room).expect("room name"),
+            code: None,
+        })
+    }
+
+    fn texts(actions: &[Action]) -> Vec<String> {
+        actions
+            .iter()
+            .map(|a| match a {
+                Action::Persist(Change::BacklogAppended { room, line, .. }) => {
+                    format!("{room} {}", String::from_utf8_lossy(line))
+                }
+                Action::Persist(Change::CodeSet { room, .. }) => format!("{room} code"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pending_backlog_lines_keep_the_newest_history_per_room_in_order() {
+        let mut d = Durable::start(Box::new(MemoryStore), true, 2).expect("start");
+        let now = Instant::now;
+        for action in [
+            line("lobby", "l1"),
+            line("study", "s1"),
+            code("lobby"),
+            line("lobby", "l2"),
+            line("lobby", "l3"),
+            line("study", "s2"),
+            line("lobby", "l4"),
+        ] {
+            d.stage(action, None, now);
+        }
+        let taken = take_pending(&mut d.pending, &mut d.backlog);
+        assert_eq!(
+            texts(&taken),
+            ["study s1", "lobby code", "lobby l3", "study s2", "lobby l4"]
+        );
+        // Nothing is carried over: the next batch counts from zero.
+        d.stage(line("lobby", "l5"), None, now);
+        let taken = take_pending(&mut d.pending, &mut d.backlog);
+        assert_eq!(texts(&taken), ["lobby l5"]);
     }
 }
