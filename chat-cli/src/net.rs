@@ -8,10 +8,11 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread;
 use std::time::Duration;
 
+use chat_tls::TlsStream;
 use chatcore::{Frame, LineDecoder};
 use rustls::ClientConfig;
 
-use crate::tls::{self, TlsLink, TlsReader};
+use crate::tls;
 
 /// How long one connect attempt may take per address.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,10 +90,11 @@ impl Dialer {
         let sock = connect_tcp(addr)?;
         match &self.tls {
             None => Ok(Stream::Plain(sock)),
-            Some(config) => {
-                let link = tls::handshake(sock.try_clone()?, Arc::clone(config), addr)?;
-                Ok(Stream::Tls { sock, link })
-            }
+            Some(config) => Ok(Stream::Tls(Arc::new(tls::handshake(
+                sock,
+                Arc::clone(config),
+                addr,
+            )?))),
         }
     }
 }
@@ -120,80 +122,54 @@ fn connect_tcp(addr: &str) -> io::Result<TcpStream> {
 pub(crate) enum Stream {
     /// Plain TCP.
     Plain(TcpStream),
-    /// TLS: the socket (for shutting down) and the session its threads share.
-    Tls {
-        /// The socket, never written directly (the link writes).
-        sock: TcpStream,
-        /// The session and the socket's writing side.
-        link: Arc<TlsLink>,
-    },
+    /// TLS: the session the reader and writer threads share (chat-tls's stream: one lock
+    /// around the session, socket reads outside it, writes through one path).
+    Tls(Arc<TlsStream>),
 }
 
 impl Stream {
     /// Shuts the connection down both ways, without waiting on a lock or a write; its
     /// reader then reports `Closed`.
     pub(crate) fn shutdown(&self) {
-        let sock = match self {
-            Stream::Plain(sock) | Stream::Tls { sock, .. } => sock,
-        };
         // Already closed by the peer is fine.
-        let _ = sock.shutdown(Shutdown::Both);
+        let _ = match self {
+            Stream::Plain(sock) => sock.shutdown(Shutdown::Both),
+            Stream::Tls(tls) => tls.shutdown(Shutdown::Both),
+        };
     }
 
-    fn reader(&self) -> io::Result<Reader> {
+    /// A handle on the same connection for a reader or writer thread.
+    fn try_clone(&self) -> io::Result<Stream> {
         Ok(match self {
-            Stream::Plain(sock) => Reader::Plain(sock.try_clone()?),
-            Stream::Tls { sock, link } => Reader::Tls(link.reader(sock.try_clone()?)),
+            Stream::Plain(sock) => Stream::Plain(sock.try_clone()?),
+            Stream::Tls(tls) => Stream::Tls(Arc::clone(tls)),
         })
     }
 
-    fn writer(&self) -> io::Result<Writer> {
-        Ok(match self {
-            Stream::Plain(sock) => Writer::Plain(sock.try_clone()?),
-            Stream::Tls { sock, link } => Writer::Tls(sock.try_clone()?, Arc::clone(link)),
-        })
-    }
-}
-
-/// A reader thread's side of a [`Stream`].
-enum Reader {
-    Plain(TcpStream),
-    Tls(TlsReader),
-}
-
-impl Read for Reader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Writes `bytes` whole; TLS records are flushed too, so a server that stops reading
+    /// fails the write at the write timeout.
+    fn send(&self, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Reader::Plain(sock) => sock.read(buf),
-            Reader::Tls(tls) => tls.read(buf),
-        }
-    }
-}
-
-/// The writer thread's side of a [`Stream`].
-enum Writer {
-    Plain(TcpStream),
-    Tls(TcpStream, Arc<TlsLink>),
-}
-
-impl Writer {
-    fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self {
-            Writer::Plain(sock) => sock.write_all(bytes),
-            Writer::Tls(_, link) => link.send(bytes),
+            Stream::Plain(sock) => (&*sock).write_all(bytes),
+            Stream::Tls(tls) => (&**tls).write_all(bytes).and_then(|()| tls.flush_tls()),
         }
     }
 
     /// Ends the connection: TLS says `close_notify` first.
-    fn finish(self) {
-        let sock = match self {
-            Writer::Plain(sock) => sock,
-            Writer::Tls(sock, link) => {
-                link.close_notify();
-                sock
-            }
-        };
-        let _ = sock.shutdown(Shutdown::Both);
+    fn finish(&self) {
+        if let Stream::Tls(tls) = self {
+            tls.close_notify();
+        }
+        self.shutdown();
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(sock) => sock.read(buf),
+            Stream::Tls(tls) => (&**tls).read(buf),
+        }
     }
 }
 
@@ -205,7 +181,7 @@ where
     F: FnMut(NetEvent) -> bool + Send + 'static,
 {
     thread::spawn(move || {
-        let reader = match dialer.connect(&addr).and_then(|s| Ok((s.reader()?, s))) {
+        let reader = match dialer.connect(&addr).and_then(|s| Ok((s.try_clone()?, s))) {
             Ok((reader, stream)) => {
                 if !report(NetEvent::Connected(stream)) {
                     return;
@@ -227,7 +203,7 @@ pub(crate) fn spawn_reader<F>(stream: &Stream, report: F) -> io::Result<()>
 where
     F: FnMut(NetEvent) -> bool + Send + 'static,
 {
-    let reader = stream.reader()?;
+    let reader = stream.try_clone()?;
     thread::spawn(move || read_lines(reader, report));
     Ok(())
 }
@@ -276,7 +252,7 @@ impl Connection {
     /// Wraps the writing half of connection `id` and starts its writer thread.
     pub(crate) fn new(id: u64, stream: Stream) -> io::Result<Self> {
         let (queue, lines) = sync_channel(MAX_QUEUED_LINES);
-        let started = stream.writer().and_then(|writer| {
+        let started = stream.try_clone().and_then(|writer| {
             thread::Builder::new()
                 .name("writer".into())
                 .spawn(move || write_lines(writer, &lines))
@@ -325,7 +301,7 @@ impl Connection {
 /// The writer thread: writes queued lines until the [`Connection`] is dropped (what it
 /// queued is still written) or a write fails (the write timeout included), then shuts the
 /// connection down, so its reader reports the close.
-fn write_lines(mut writer: Writer, lines: &Receiver<Vec<u8>>) {
+fn write_lines(writer: Stream, lines: &Receiver<Vec<u8>>) {
     for line in lines {
         if writer.send(&line).is_err() {
             break;

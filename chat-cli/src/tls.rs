@@ -1,32 +1,24 @@
-//! `--tls`: the client configuration (the system's root certificates, or `--ca FILE`), the
-//! handshake, and a connection whose reader and writer threads share one rustls session.
-//!
-//! rustls cannot be split across threads, so the session sits behind one lock that is held
-//! only to move bytes in and out of it: the reader thread reads the socket outside the lock,
-//! and every encrypted byte leaves through [`TlsLink::flush`], which drains the session and
-//! writes the socket under a second lock, so records reach the socket in the order the
-//! session made them, whichever thread flushes.
+//! `--tls`: the client configuration (the system's root certificates, or `--ca FILE`), and
+//! the handshake with its one-line errors. The connection itself is chat-tls's
+//! [`TlsStream`], which the reader and writer threads share.
 
 use std::fmt::Write as _;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::TcpStream;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
+use chat_tls::TlsStream;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{AlertDescription, CertificateError, ClientConfig, ClientConnection, RootCertStore};
+use rustls::{AlertDescription, CertificateError, ClientConfig, RootCertStore};
 
 /// The default port of the line protocol over TLS (the server's `--tls-bind`).
 pub(crate) const DEFAULT_PORT: u16 = 9993;
 
 /// How long the handshake may take once TCP is connected.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Plain text handed to the session at once; the session is drained after each piece, so its
-/// buffers never reach rustls's limit.
-const CHUNK: usize = 8 * 1024;
 
 /// Why `--tls` cannot be set up; each is said in one line at start.
 #[derive(Debug, thiserror::Error)]
@@ -105,10 +97,10 @@ fn host_of(addr: &str) -> &str {
 /// server's certificate for the host of `addr`. A failure is one sentence saying which name
 /// and why.
 pub(crate) fn handshake(
-    mut sock: TcpStream,
+    sock: TcpStream,
     config: Arc<ClientConfig>,
     addr: &str,
-) -> io::Result<Arc<TlsLink>> {
+) -> io::Result<TlsStream> {
     let host = host_of(addr);
     let name = ServerName::try_from(host.to_owned()).map_err(|_| {
         io::Error::new(
@@ -116,20 +108,12 @@ pub(crate) fn handshake(
             format!("{host:?} is not a name a certificate can carry"),
         )
     })?;
-    let mut session = ClientConnection::new(config, name)
-        .map_err(|e| io::Error::other(format!("TLS setup failed: {e}")))?;
     sock.set_read_timeout(Some(HANDSHAKE_TIMEOUT))?;
-    while session.is_handshaking() {
-        if let Err(e) = session.complete_io(&mut sock) {
-            return Err(explain(host, &e));
-        }
-    }
-    sock.set_read_timeout(None)?;
-    let out = sock.try_clone()?;
-    Ok(Arc::new(TlsLink {
-        session: Mutex::new(session),
-        out: Mutex::new(out),
-    }))
+    let stream = TlsStream::client(sock, config, name)
+        .map_err(|e| io::Error::other(format!("TLS setup failed: {e}")))?;
+    stream.complete_handshake().map_err(|e| explain(host, &e))?;
+    stream.tcp().set_read_timeout(None)?;
+    Ok(stream)
 }
 
 /// One sentence for a failed handshake with `host`.
@@ -264,136 +248,6 @@ fn presented_name(described: &str) -> String {
 /// and at most 200 of them.
 fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(200).collect()
-}
-
-/// One TLS connection: the rustls session and the socket's writing side, shared by the
-/// reader and writer threads.
-#[derive(Debug)]
-pub(crate) struct TlsLink {
-    /// The session; held only while bytes move in or out of it, never across socket I/O
-    /// that can block for long.
-    session: Mutex<ClientConnection>,
-    /// The socket's writing side; held while encrypted bytes are drained and written, so
-    /// they reach the socket in the order the session made them.
-    out: Mutex<TcpStream>,
-}
-
-impl TlsLink {
-    fn session(&self) -> MutexGuard<'_, ClientConnection> {
-        self.session.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Writes whatever the session has to send (records, alerts, key update answers).
-    fn flush(&self) -> io::Result<()> {
-        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut bytes = Vec::new();
-        {
-            let mut session = self.session();
-            while session.wants_write() {
-                session.write_tls(&mut bytes)?;
-            }
-        }
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        out.write_all(&bytes)
-    }
-
-    /// Encrypts and sends `bytes`.
-    pub(crate) fn send(&self, bytes: &[u8]) -> io::Result<()> {
-        for piece in bytes.chunks(CHUNK) {
-            self.session().writer().write_all(piece)?;
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    /// Says `close_notify` (best effort) before the socket is shut down.
-    pub(crate) fn close_notify(&self) {
-        self.session().send_close_notify();
-        let _ = self.flush();
-    }
-
-    /// The reading side, for the reader thread.
-    pub(crate) fn reader(self: &Arc<Self>, sock: TcpStream) -> TlsReader {
-        TlsReader {
-            link: Arc::clone(self),
-            sock,
-            buf: vec![0; 16 * 1024].into_boxed_slice(),
-            pos: 0,
-            len: 0,
-            eof: false,
-        }
-    }
-}
-
-/// Plain text from a [`TlsLink`]: reads the socket outside the session's lock, then hands
-/// the bytes to the session under it.
-#[derive(Debug)]
-pub(crate) struct TlsReader {
-    link: Arc<TlsLink>,
-    sock: TcpStream,
-    /// Encrypted bytes read but not yet taken by the session: `buf[pos..len]`.
-    buf: Box<[u8]>,
-    pos: usize,
-    len: usize,
-    /// The socket has ended and the session was told.
-    eof: bool,
-}
-
-impl Read for TlsReader {
-    /// Plain text; `Ok(0)` after the server's `close_notify`, an error for a close without
-    /// it or a broken record.
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let mut wrote_back = false;
-            let result = {
-                let mut session = self.link.session();
-                loop {
-                    match session.reader().read(out) {
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                        done => break Some(done),
-                    }
-                    if self.eof {
-                        break Some(Ok(0));
-                    }
-                    if self.pos == self.len {
-                        break None;
-                    }
-                    let mut encrypted = &self.buf[self.pos..self.len];
-                    let taken = session.read_tls(&mut encrypted)?;
-                    if taken == 0 {
-                        // The session takes nothing more (after the server's close_notify).
-                        break Some(Ok(0));
-                    }
-                    self.pos += taken;
-                    let state = session.process_new_packets();
-                    wrote_back |= session.wants_write();
-                    if let Err(e) = state {
-                        break Some(Err(io::Error::new(io::ErrorKind::InvalidData, e)));
-                    }
-                }
-            };
-            if wrote_back {
-                // An alert or a key update answer; a failure shows up on the next read.
-                let _ = self.link.flush();
-            }
-            if let Some(done) = result {
-                return done;
-            }
-            let n = self.sock.read(&mut self.buf)?;
-            self.pos = 0;
-            self.len = n;
-            if n == 0 {
-                self.eof = true;
-                let mut session = self.link.session();
-                session.read_tls(&mut &[][..])?;
-                session
-                    .process_new_packets()
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

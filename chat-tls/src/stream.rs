@@ -12,7 +12,8 @@ use socket2::SockRef;
 /// Bytes taken from the socket by one read.
 const READ_BUF: usize = 4096;
 
-/// A TLS session over a TCP socket (the server's side, or a client's for the load generator),
+/// A TLS session over a TCP socket (the server's side, or a client's: chat-cli's `--tls` and
+/// the load generator),
 /// usable through `&TlsStream` from two threads: one reads (`Read for &TlsStream`), one writes
 /// (`Write for &TlsStream`).
 ///
@@ -82,6 +83,58 @@ impl TlsStream {
     /// Whether the handshake is still under way.
     pub fn is_handshaking(&self) -> bool {
         self.session.lock().is_handshaking()
+    }
+
+    /// Runs the handshake to its end before anything else is read, so a client learns at
+    /// once whether the server's certificate was accepted: reads the socket (each read
+    /// bounded by its read timeout) and answers until the session is established, then
+    /// sends what is left of its side. Plaintext that came with the last flight waits for
+    /// `read`. Meant to be called once, before a reader thread starts.
+    ///
+    /// # Errors
+    /// `InvalidData` wrapping the [`rustls::Error`] when the session failed (a refused
+    /// certificate, the peer's alert, bytes that are not TLS; the alert that says why was
+    /// sent), `UnexpectedEof` when the peer closed first, the socket's own error otherwise
+    /// (`WouldBlock` or `TimedOut` at its read timeout).
+    pub fn complete_handshake(&self) -> io::Result<()> {
+        let mut inbox = self.inbox.lock();
+        while self.is_handshaking() {
+            if self.fill(&mut inbox)? == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the peer closed the connection during the TLS handshake",
+                ));
+            }
+            self.feed(&mut inbox)?;
+        }
+        drop(inbox);
+        self.flush_tls()
+    }
+
+    /// Reads the socket into `inbox` when it is empty; how many bytes wait in it (0 at the
+    /// socket's end).
+    fn fill(&self, inbox: &mut Inbox) -> io::Result<usize> {
+        if inbox.start == inbox.end {
+            let n = loop {
+                match (&self.tcp).read(&mut inbox.buf[..]) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other?,
+                }
+            };
+            (inbox.start, inbox.end) = (0, n);
+        }
+        Ok(inbox.end - inbox.start)
+    }
+
+    /// Hands what waits in `inbox` to the session (see [`TlsStream::take_in`]).
+    fn feed(&self, inbox: &mut Inbox) -> io::Result<()> {
+        let Inbox {
+            buf: raw,
+            start,
+            end,
+        } = inbox;
+        *start += self.take_in(&raw[*start..*end])?;
+        Ok(())
     }
 
     /// Shuts the socket down (no TLS alert: for tearing down; see
@@ -205,21 +258,8 @@ impl Read for &TlsStream {
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
                 done => return done,
             }
-            if inbox.start == inbox.end {
-                let n = loop {
-                    match (&self.tcp).read(&mut inbox.buf[..]) {
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        other => break other?,
-                    }
-                };
-                (inbox.start, inbox.end) = (0, n);
-            }
-            let Inbox {
-                buf: raw,
-                start,
-                end,
-            } = &mut *inbox;
-            *start += self.take_in(&raw[*start..*end])?;
+            self.fill(&mut inbox)?;
+            self.feed(&mut inbox)?;
         }
     }
 }

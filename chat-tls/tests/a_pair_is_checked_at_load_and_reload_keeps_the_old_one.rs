@@ -3,24 +3,19 @@
 
 #[path = "support/testcerts.rs"]
 mod testcerts;
+#[path = "support/tls_client.rs"]
+mod tls_client;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chat_tls::Certs;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use testcerts::TestCa;
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("chat-tls-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use tls_client::temp_dir;
 
 #[test]
 fn missing_unreadable_and_mismatched_pairs_are_refused_with_a_reason() {
@@ -75,17 +70,8 @@ fn served_cert(certs: &Certs, ca: &Path) -> Vec<u8> {
         (&tls).write_all(b"ok\n").expect("write");
         tls.close_notify();
     });
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(first_cert(ca)).expect("root");
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
     let name = "localhost".try_into().expect("name");
-    let mut client = rustls::ClientConnection::new(Arc::new(config), name).expect("client");
+    let mut client = rustls::ClientConnection::new(tls_client::config(ca), name).expect("client");
     let mut tcp = TcpStream::connect(addr).expect("connect");
     tcp.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");

@@ -5,37 +5,21 @@
 
 #[path = "support/testcerts.rs"]
 mod testcerts;
+#[path = "support/tls_client.rs"]
+mod tls_client;
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use chat_tls::{Certs, TlsStream};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use testcerts::TestCa;
+use tls_client::{client, temp_dir};
 
 const WAIT: Duration = Duration::from_secs(10);
 const LINES: usize = 2000;
-
-fn client(addr: std::net::SocketAddr, ca: &std::path::Path) -> TlsStream {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca).expect("ca") {
-        roots.add(cert.expect("pem")).expect("root");
-    }
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let tcp = TcpStream::connect(addr).expect("connect");
-    let name = "localhost".try_into().expect("name");
-    TlsStream::client(tcp, Arc::new(config), name).expect("client session")
-}
 
 fn line(from: &str, i: usize) -> String {
     format!("{from} {i:05} {}\n", "x".repeat(1000))
@@ -82,9 +66,7 @@ fn read_all_lines(stream: &TlsStream, from: &str) {
 
 #[test]
 fn lines_cross_both_ways_at_once_and_survive_write_timeouts() {
-    let dir = std::env::temp_dir().join(format!("chat-tls-{}-both-ways", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = temp_dir("both-ways");
     let ca = TestCa::new(&dir);
     let pair = ca.issue(&dir, "server");
     let certs = Certs::load(&pair.cert, &pair.key).expect("certs");
