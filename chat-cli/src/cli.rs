@@ -37,8 +37,8 @@ pub(crate) struct Args {
     /// stdout is not a terminal).
     #[arg(long)]
     pub(crate) plain: bool,
-    /// The UTC offset appended to bare `/schedule HH:MM` times and used for timestamps
-    /// (`+09:00`, `-05:30`, `Z`); default: the local offset.
+    /// The UTC offset appended to bare `/schedule HH:MM` times and used for timestamps:
+    /// `+09:00`, `-05:30`, or `Z` (or `z`) for UTC; default: the local offset.
     #[arg(long, value_name = "OFFSET", value_parser = parse_offset, allow_hyphen_values = true)]
     pub(crate) utc_offset: Option<UtcOffset>,
 }
@@ -58,7 +58,7 @@ impl Args {
 /// Parses `+09:00`, `-05:30`, `Z` (the forms `/schedule` accepts after a time).
 fn parse_offset(s: &str) -> Result<UtcOffset, String> {
     chatcore::timespec::parse_offset(s)
-        .ok_or_else(|| format!("{s:?} is not an offset like +09:00, -05:30 or Z"))
+        .ok_or_else(|| format!("{s:?} is not an offset like +09:00, -05:30 or Z (UTC)"))
 }
 
 #[cfg(test)]
@@ -71,9 +71,31 @@ mod tests {
         assert_eq!(parse_offset("+09:00"), Ok(offset!(+9)));
         assert_eq!(parse_offset("-05:30"), Ok(offset!(-5:30)));
         assert_eq!(parse_offset("Z"), Ok(UtcOffset::UTC));
+        assert_eq!(parse_offset("z"), Ok(UtcOffset::UTC));
+        assert_eq!(
+            parse_offset("UTC"),
+            Err("\"UTC\" is not an offset like +09:00, -05:30 or Z (UTC)".to_owned())
+        );
         assert!(parse_offset("").is_err());
         assert!(parse_offset("9").is_err());
         assert!(parse_offset("+24:00").is_err());
+    }
+
+    #[test]
+    fn the_help_says_z_is_utc() {
+        use clap::CommandFactory;
+        let help = Args::command().render_long_help().to_string();
+        let flag = help
+            .lines()
+            .skip_while(|l| !l.contains("--utc-offset"))
+            .take_while(|l| !l.contains("--help"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let flag = flag.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flag.contains("`+09:00`, `-05:30`, or `Z` (or `z`) for UTC; default: the local offset"),
+            "{flag}"
+        );
     }
 
     #[test]
