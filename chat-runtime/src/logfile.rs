@@ -84,8 +84,8 @@ pub(crate) struct LogQueue {
 
 #[derive(Debug, Default)]
 struct Queued {
-    /// Whole lines, each ending in `\n`.
-    lines: Vec<u8>,
+    /// Whole lines, each ending in `\n` (a `String`: formatting into it is a plain copy).
+    lines: String,
     /// Records dropped since the log thread last took the queue.
     lost: u64,
     /// No more records will come.
@@ -104,6 +104,7 @@ impl LogQueue {
     /// Queues `records` (formatted here, one line each); a record that does not fit is
     /// counted as lost. Never waits for the log thread.
     pub(crate) fn push(&self, records: impl IntoIterator<Item = LogRecord>) {
+        use std::fmt::Write as _;
         let mut q = self.state.lock();
         for record in records {
             // Once one record is lost, later ones are too until the log thread takes the
@@ -132,13 +133,13 @@ impl LogQueue {
     /// Records queued or lost and not yet taken by the log thread.
     pub(crate) fn unwritten(&self) -> u64 {
         let q = self.state.lock();
-        q.lines.iter().filter(|&&b| b == b'\n').count() as u64 + q.lost
+        q.lines.bytes().filter(|&b| b == b'\n').count() as u64 + q.lost
     }
 
     /// Waits until there is something to write, the queue closes or `until` passes; swaps
     /// the queued lines into `into` (empty) and returns the lost count and whether the queue
     /// is closed.
-    fn take(&self, into: &mut Vec<u8>, until: Option<Instant>) -> (u64, bool) {
+    fn take(&self, into: &mut String, until: Option<Instant>) -> (u64, bool) {
         let mut q = self.state.lock();
         while q.lines.is_empty() && q.lost == 0 && !q.closed {
             match until {
@@ -168,7 +169,7 @@ pub(crate) fn run<W: Write>(
 ) {
     let mut out = LogWriter::new(file, diag);
     let mut flush_at: Option<Instant> = None;
-    let mut lines = Vec::new();
+    let mut lines = String::new();
     loop {
         let (lost, closed) = queue.take(&mut lines, flush_at);
         if lines.is_empty() && lost == 0 {
@@ -182,8 +183,8 @@ pub(crate) fn run<W: Write>(
         if let Some(file) = reopen() {
             out.reopened(file);
         }
-        for line in lines.split_inclusive(|&b| b == b'\n') {
-            out.write_line(line);
+        for line in lines.split_inclusive('\n') {
+            out.write_line(line.as_bytes());
         }
         lines.clear();
         if lost > 0 {

@@ -46,7 +46,9 @@ struct Body<'a>(&'a LogRecord);
 impl fmt::Display for Body<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(room) = &self.0.room {
-            write!(f, "[{room}] ")?;
+            f.write_str("[")?;
+            f.write_str(room.as_str())?;
+            f.write_str("] ")?;
         }
         self.0.event.fmt(f)
     }
@@ -325,17 +327,38 @@ impl Event {
 impl fmt::Display for LogRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.at.to_offset(time::UtcOffset::UTC);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z ",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.millisecond()
-        )?;
+        if (0..=9999).contains(&t.year()) {
+            // Digits by hand: the server formats one of these per chat line.
+            let mut stamp = *b"0000-00-00T00:00:00.000Z ";
+            for (at, width, value) in [
+                (0, 4, t.year() as u32),
+                (5, 2, u32::from(u8::from(t.month()))),
+                (8, 2, u32::from(t.day())),
+                (11, 2, u32::from(t.hour())),
+                (14, 2, u32::from(t.minute())),
+                (17, 2, u32::from(t.second())),
+                (20, 3, u32::from(t.millisecond())),
+            ] {
+                let mut value = value;
+                for digit in stamp[at..at + width].iter_mut().rev() {
+                    *digit = b'0' + (value % 10) as u8;
+                    value /= 10;
+                }
+            }
+            f.write_str(core::str::from_utf8(&stamp).map_err(|_| fmt::Error)?)?;
+        } else {
+            write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z ",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.millisecond()
+            )?;
+        }
         self.body().fmt(f)
     }
 }
@@ -367,7 +390,13 @@ impl fmt::Display for Event {
                 LeaveCause::Moved => write!(f, "leave {nick} moved"),
             },
             Event::Admin { nick } => write!(f, "admin {nick}"),
-            Event::Chat { nick, text } => write!(f, "chat {nick}: {text}"),
+            Event::Chat { nick, text } => {
+                // The most frequent record: pieces, not a format string.
+                f.write_str("chat ")?;
+                f.write_str(nick.as_str())?;
+                f.write_str(": ")?;
+                f.write_str(text)
+            }
             Event::Action { nick, text } => write!(f, "me {nick}: {text}"),
             Event::Notice { by, text: Some(t) } => write!(f, "notice {by}: {t}"),
             Event::Notice { by, text: None } => write!(f, "notice {by} cleared"),
@@ -467,4 +496,20 @@ impl fmt::Display for Event {
 /// `"s"` unless `n` is 1.
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_timestamp_is_rfc3339_utc_with_padded_fields_and_milliseconds() {
+        let record = |at: OffsetDateTime| LogRecord::new(at, None, Event::SavedAgain).to_string();
+        let at = time::macros::datetime!(0987-01-02 03:04:05.006 +09:00);
+        assert_eq!(record(at), "0987-01-01T18:04:05.006Z saving works again");
+        let at = time::macros::datetime!(2026-12-31 23:59:59.999 UTC);
+        assert_eq!(record(at), "2026-12-31T23:59:59.999Z saving works again");
+        let at = time::macros::datetime!(-0001-01-01 00:00 UTC);
+        assert_eq!(record(at), "-001-01-01T00:00:00.000Z saving works again");
+    }
 }
