@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use crate::Error;
 use crate::door::Slot;
 use crate::engine::Msg;
-use crate::outbox::{Next, Outbox};
+use crate::outbox::{Next, Outbox, Staged};
 
 /// The way out to one peer, implemented by a transport. The engine thread calls it, so no
 /// method may block.
@@ -106,10 +106,11 @@ impl Shared {
         self.sink.abort();
     }
 
-    /// For the engine after a batch: writes what is queued through the sink without
-    /// blocking. What the sink does not take is handed to the writer.
-    pub(crate) fn flush(&self, batch: &mut VecDeque<Bytes>) {
-        match self.outbox.take_direct(batch) {
+    /// For the engine after a batch: queues what it staged and writes what is queued
+    /// through the sink without blocking. What the sink does not take is handed to the
+    /// writer.
+    pub(crate) fn flush(&self, staged: &mut Staged, batch: &mut VecDeque<Bytes>) {
+        match self.outbox.take_direct(staged, batch) {
             Some(true) => {}
             Some(false) => return self.sink.wake_writer(),
             None => return,

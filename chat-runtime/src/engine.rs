@@ -20,7 +20,7 @@ use slog::{Logger, debug, error};
 use crate::clock::Clock;
 use crate::conn::Shared;
 use crate::logfile::LogQueue;
-use crate::outbox::Level;
+use crate::outbox::{Level, Staged};
 use crate::pressure::Pressure;
 use crate::store::{Durable, Saving};
 
@@ -62,14 +62,29 @@ pub(crate) enum Msg {
     Wake,
 }
 
+/// A connection and the lines the engine staged for it in this batch, queued together under
+/// one lock by `flush` (or before the connection is closed).
+struct Peer {
+    conn: Arc<Shared>,
+    staged: Staged,
+}
+
+impl Peer {
+    /// Closes the connection after what is queued and staged has been written.
+    fn close(&mut self) {
+        self.conn.outbox.queue(&mut self.staged);
+        self.conn.close();
+    }
+}
+
 pub(crate) struct Engine {
     /// The whole chat server (every room); only this thread touches it.
     hall: Hall,
     /// Where `now` comes from.
     clock: Clock,
     /// Connections the room knows about, by id.
-    conns: HashMap<ClientId, Arc<Shared>>,
-    /// Connections with lines queued in this batch.
+    conns: HashMap<ClientId, Peer>,
+    /// Connections with lines staged in this batch.
     dirty: Vec<ClientId>,
     /// Log records of this batch, sent to the log thread together.
     records: Vec<LogRecord>,
@@ -185,7 +200,8 @@ impl Engine {
             Msg::Connect { conn } => {
                 let id = conn.id;
                 let peer = Some(conn.peer);
-                self.conns.insert(id, conn);
+                let staged = Staged::default();
+                self.conns.insert(id, Peer { conn, staged });
                 self.input(now, Input::Connect { id, peer });
             }
             Msg::Frames { id, frames } => {
@@ -197,12 +213,12 @@ impl Engine {
                 }
             }
             Msg::Gone { id, cause } => {
-                let Some(conn) = self.conns.remove(&id) else {
+                let Some(mut peer) = self.conns.remove(&id) else {
                     return;
                 };
                 // The peer may still read (half-close): let the writer flush what is queued.
-                conn.close();
-                conn.release_slot();
+                peer.close();
+                peer.conn.release_slot();
                 self.input(now, Input::Disconnect { id, cause });
             }
             Msg::Evict { reply } => {
@@ -230,21 +246,21 @@ impl Engine {
                     Action::Send { to, mut line } => {
                         self.durable.before_send(to, &mut line);
                         self.report();
-                        if let Some(conn) = self.conns.get(&to) {
-                            match conn.outbox.push(line) {
-                                Ok(Level::Normal) => self.dirty.push(to),
-                                Ok(Level::High) => {
-                                    self.dirty.push(to);
-                                    self.pressed.push(to);
-                                }
+                        if let Some(peer) = self.conns.get_mut(&to) {
+                            if peer.staged.is_empty() {
+                                self.dirty.push(to);
+                            }
+                            match peer.conn.outbox.stage(&mut peer.staged, line) {
+                                Ok(Level::Normal) => {}
+                                Ok(Level::High) => self.pressed.push(to),
                                 Err(_) => self.slow.push(to),
                             }
                         }
                     }
                     Action::Close { id } => {
-                        if let Some(conn) = self.conns.get(&id) {
-                            conn.close();
-                            conn.release_slot();
+                        if let Some(peer) = self.conns.get_mut(&id) {
+                            peer.close();
+                            peer.conn.release_slot();
                         }
                     }
                     Action::Log(record) => self.records.push(record),
@@ -258,11 +274,11 @@ impl Engine {
             }
             let now = self.clock.now();
             for id in std::mem::take(&mut self.slow) {
-                let Some(conn) = self.conns.remove(&id) else {
+                let Some(peer) = self.conns.remove(&id) else {
                     continue;
                 };
                 debug!(self.diag, "disconnecting slow consumer"; "client" => %id);
-                conn.kill(DisconnectCause::SlowConsumer);
+                peer.conn.kill(DisconnectCause::SlowConsumer);
                 let cause = DisconnectCause::SlowConsumer;
                 self.input(now, Input::Disconnect { id, cause });
             }
@@ -287,7 +303,7 @@ impl Engine {
             let seen = self.pressure.wakes();
             let conns = &self.conns;
             self.pressed
-                .retain(|id| conns.get(id).is_some_and(|conn| conn.outbox.watch()));
+                .retain(|id| conns.get(id).is_some_and(|peer| peer.conn.outbox.watch()));
             if self.pressed.is_empty() {
                 return;
             }
@@ -297,7 +313,7 @@ impl Engine {
                 let others_kept_up = self
                     .conns
                     .iter()
-                    .any(|(id, conn)| !conn.outbox.is_over_low() && !pressed.contains(id));
+                    .any(|(id, peer)| !peer.conn.outbox.is_over_low() && !pressed.contains(id));
                 if others_kept_up {
                     self.slow.append(&mut self.pressed);
                     self.drain();
@@ -361,8 +377,8 @@ impl Engine {
         self.dirty.sort_unstable();
         self.dirty.dedup();
         for id in self.dirty.drain(..) {
-            if let Some(conn) = self.conns.get(&id) {
-                conn.flush(&mut self.batch);
+            if let Some(peer) = self.conns.get_mut(&id) {
+                peer.conn.flush(&mut peer.staged, &mut self.batch);
                 self.batch.clear();
             }
         }
@@ -384,8 +400,8 @@ impl Engine {
             match rx.recv_timeout(wait) {
                 Ok(Msg::Gone { id, .. }) => {
                     // Let the writer finish its goodbye and FIN.
-                    if let Some(conn) = self.conns.remove(&id) {
-                        conn.outbox.wait_writer(deadline);
+                    if let Some(peer) = self.conns.remove(&id) {
+                        peer.conn.outbox.wait_writer(deadline);
                     }
                 }
                 Ok(Msg::Connect { conn }) => conn.kill(DisconnectCause::Requested),
@@ -401,8 +417,8 @@ impl Engine {
 
     /// Tears down every connection, including any still queued in the channel.
     fn kill_all(&mut self, rx: &Receiver<Msg>) {
-        for (_, conn) in self.conns.drain() {
-            conn.kill(DisconnectCause::Requested);
+        for (_, peer) in self.conns.drain() {
+            peer.conn.kill(DisconnectCause::Requested);
         }
         for msg in rx.try_iter() {
             if let Msg::Connect { conn } = msg {
@@ -417,8 +433,8 @@ impl Drop for Engine {
     /// notice it is gone.
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::Release);
-        for (_, conn) in self.conns.drain() {
-            conn.kill(DisconnectCause::Error);
+        for (_, peer) in self.conns.drain() {
+            peer.conn.kill(DisconnectCause::Error);
         }
         self.commit();
         self.log.push(self.records.drain(..));

@@ -14,7 +14,7 @@ use parking_lot::{Condvar, Mutex};
 use crate::pressure::Pressure;
 
 /// The queue is full: the connection is a slow consumer and must be dropped.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Full;
 
 /// How full an outbox is after a push.
@@ -58,7 +58,33 @@ struct State {
     watched: bool,
 }
 
-/// A queue bounded in lines and bytes; `push` never blocks.
+/// Lines for one connection collected by the engine during a batch (see [`Outbox::stage`]).
+#[derive(Debug, Default)]
+pub(crate) struct Staged {
+    lines: Vec<Bytes>,
+    /// Their bytes.
+    bytes: usize,
+    /// The outbox when the first line of the batch was staged.
+    base: Option<Base>,
+}
+
+impl Staged {
+    /// Whether no line is staged.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// What an outbox held when the engine began staging for it.
+#[derive(Debug, Clone, Copy)]
+struct Base {
+    lines: usize,
+    bytes: usize,
+    /// Not closing or stopped: staged lines will be queued.
+    open: bool,
+}
+
+/// A queue bounded in lines and bytes; staging and queueing never block.
 #[derive(Debug)]
 pub(crate) struct Outbox {
     state: Mutex<State>,
@@ -80,23 +106,54 @@ impl Outbox {
         }
     }
 
-    /// Queues a line without waking anyone and says whether the outbox is now over its
-    /// high-water mark (half of either bound); `Err(Full)` when a bound would be passed.
-    /// The engine calls [`Outbox::take_direct`] or [`Outbox::hand_off`] after its batch.
-    pub(crate) fn push(&self, line: Bytes) -> Result<Level, Full> {
-        let mut s = self.state.lock();
-        if s.stopped || s.closing {
+    /// Stages a line for the connection without taking the lock (but once per batch) and
+    /// says whether the outbox with what is staged is now over its high-water mark (half of
+    /// either bound); `Err(Full)` when a bound would be passed. The bounds are checked as if
+    /// each line were queued at once: against what was queued when the batch began (the
+    /// writer only takes away) plus what is staged. Lines for a closing connection are
+    /// dropped. The engine then queues them with [`Outbox::take_direct`] (or
+    /// [`Outbox::queue`]) after its batch.
+    pub(crate) fn stage(&self, staged: &mut Staged, line: Bytes) -> Result<Level, Full> {
+        let base = *staged.base.get_or_insert_with(|| {
+            let s = self.state.lock();
+            Base {
+                lines: s.queue.len(),
+                bytes: s.bytes,
+                open: !(s.stopped || s.closing),
+            }
+        });
+        if !base.open {
             return Ok(Level::Normal);
         }
-        if s.queue.len() >= self.max_lines || s.bytes + line.len() > self.max_bytes {
+        let (lines, bytes) = (base.lines + staged.lines.len(), base.bytes + staged.bytes);
+        if lines >= self.max_lines || bytes + line.len() > self.max_bytes {
             return Err(Full);
         }
-        s.bytes += line.len();
-        s.queue.push_back(line);
-        if s.queue.len() > self.max_lines / 2 || s.bytes > self.max_bytes / 2 {
+        staged.bytes += line.len();
+        staged.lines.push(line);
+        if lines + 1 > self.max_lines / 2 || base.bytes + staged.bytes > self.max_bytes / 2 {
             Ok(Level::High)
         } else {
             Ok(Level::Normal)
+        }
+    }
+
+    /// Moves the staged lines into the queue (dropped if the connection is closing).
+    fn append(s: &mut State, staged: &mut Staged) {
+        if s.stopped || s.closing {
+            staged.lines.clear();
+        } else {
+            s.bytes += staged.bytes;
+            s.queue.extend(staged.lines.drain(..));
+        }
+        staged.bytes = 0;
+        staged.base = None;
+    }
+
+    /// Queues what is staged without writing it (before the connection is closed).
+    pub(crate) fn queue(&self, staged: &mut Staged) {
+        if staged.base.is_some() {
+            Self::append(&mut self.state.lock(), staged);
         }
     }
 
@@ -126,11 +183,17 @@ impl Outbox {
         }
     }
 
-    /// For the engine after a batch: moves the queue into `batch` if the engine may write it
-    /// itself (nobody else owns the sink) and returns `Some(true)`. Otherwise wakes the
-    /// writer if it has work (`Some(false)`); `None` when nothing is queued.
-    pub(crate) fn take_direct(&self, batch: &mut VecDeque<Bytes>) -> Option<bool> {
+    /// For the engine after a batch: queues what is staged, then moves the queue into
+    /// `batch` if the engine may write it itself (nobody else owns the sink) and returns
+    /// `Some(true)`. Otherwise wakes the writer if it has work (`Some(false)`); `None` when
+    /// nothing is queued.
+    pub(crate) fn take_direct(
+        &self,
+        staged: &mut Staged,
+        batch: &mut VecDeque<Bytes>,
+    ) -> Option<bool> {
         let mut s = self.state.lock();
+        Self::append(&mut s, staged);
         if s.queue.is_empty() {
             return None;
         }
@@ -261,6 +324,49 @@ mod tests {
         Bytes::from_static(s.as_bytes())
     }
 
+    impl Outbox {
+        /// Stages one line and queues it at once.
+        fn push(&self, line: Bytes) -> Result<Level, Full> {
+            let mut staged = Staged::default();
+            let level = self.stage(&mut staged, line);
+            self.queue(&mut staged);
+            level
+        }
+    }
+
+    #[test]
+    fn a_batch_is_staged_against_the_bounds_and_queued_in_order_after_what_was_queued() {
+        // High-water mark: over 4 lines or 50 bytes.
+        let o = Outbox::new(8, 100, Arc::default());
+        assert_eq!(o.push(line("a\n")), Ok(Level::Normal));
+        let mut staged = Staged::default();
+        let levels: Vec<_> = ["b\n", "c\n", "d\n", "e\n", "f\n", "g\n", "h\n"]
+            .into_iter()
+            .map(|l| o.stage(&mut staged, line(l)))
+            .collect();
+        assert_eq!(levels[..3], [Ok(Level::Normal); 3]);
+        assert_eq!(levels[3..], [Ok(Level::High); 4]);
+        assert_eq!(o.stage(&mut staged, line("i\n")), Err(Full), "8 lines");
+        let mut batch = VecDeque::new();
+        assert_eq!(o.take_direct(&mut staged, &mut batch), Some(true));
+        let all: Vec<_> = ["a\n", "b\n", "c\n", "d\n", "e\n", "f\n", "g\n", "h\n"]
+            .map(line)
+            .into();
+        assert_eq!(batch, all);
+        assert!(staged.is_empty());
+        // The bytes bound counts the staged lines too.
+        let o = Outbox::new(100, 10, Arc::default());
+        let mut staged = Staged::default();
+        assert_eq!(o.stage(&mut staged, line("0123\n")), Ok(Level::Normal));
+        assert_eq!(o.stage(&mut staged, line("5\n")), Ok(Level::High));
+        assert_eq!(o.stage(&mut staged, line("789\n")), Err(Full));
+        // Lines staged for a connection that closes before they are queued are dropped.
+        o.close();
+        o.queue(&mut staged);
+        assert!(staged.is_empty());
+        assert_eq!(o.take_direct(&mut staged, &mut batch), None);
+    }
+
     #[test]
     fn push_is_bounded_by_lines_and_bytes_including_bytes_in_flight() {
         let o = Outbox::new(2, 100, Arc::default());
@@ -270,7 +376,10 @@ mod tests {
         let o = Outbox::new(100, 5, Arc::default());
         assert_eq!(o.push(line("abc\n")), Ok(Level::High));
         let mut batch = VecDeque::new();
-        assert_eq!(o.take_direct(&mut batch), Some(true));
+        assert_eq!(
+            o.take_direct(&mut Staged::default(), &mut batch),
+            Some(true)
+        );
         // Taken but not yet written: still counted.
         assert_eq!(o.push(line("de\n")), Err(Full));
         o.written(4);
@@ -320,7 +429,10 @@ mod tests {
         let o = Outbox::new(10, 1000, Arc::default());
         o.push(line("a\n")).expect("room");
         let mut batch = VecDeque::new();
-        assert_eq!(o.take_direct(&mut batch), Some(true));
+        assert_eq!(
+            o.take_direct(&mut Staged::default(), &mut batch),
+            Some(true)
+        );
         assert_eq!(batch, [line("a\n")]);
         // The socket took nothing: the rest goes back in front, in order.
         o.push(line("b\n")).expect("room");
@@ -328,7 +440,7 @@ mod tests {
         assert!(batch.is_empty());
         o.push(line("c\n")).expect("room");
         assert_eq!(
-            o.take_direct(&mut batch),
+            o.take_direct(&mut Staged::default(), &mut batch),
             Some(false),
             "the writer owns the sink now"
         );
@@ -339,7 +451,7 @@ mod tests {
         o.close();
         assert_eq!(o.next(&mut batch, None), Some(Next::Close));
         o.push(line("d\n")).expect("ignored after close");
-        assert_eq!(o.take_direct(&mut batch), None);
+        assert_eq!(o.take_direct(&mut Staged::default(), &mut batch), None);
     }
 
     #[test]
