@@ -88,13 +88,68 @@ pub(crate) enum Saving {
     Recovered,
 }
 
-/// Takes everything pending, in order (`Durable::pending` and its index `backlog`).
-fn take_pending(
-    pending: &mut Vec<Option<Action>>,
-    backlog: &mut HashMap<RoomName, VecDeque<usize>>,
-) -> Vec<Action> {
-    backlog.clear();
-    pending.drain(..).flatten().collect()
+/// Changes not handed to the store yet, in order, with backlog lines at most `history` per
+/// room: a chat line costs one look-up, not a scan of everything pending. A backlog line
+/// pushed out by a newer one of its room leaves a gap, closed once gaps are most of it.
+#[derive(Debug, Default)]
+struct Pending {
+    /// In order; `None`: a gap.
+    actions: Vec<Option<Action>>,
+    /// Where each room's backlog lines are in `actions`, oldest first.
+    backlog: HashMap<RoomName, VecDeque<usize>>,
+    /// `None`s in `actions`.
+    gaps: usize,
+}
+
+/// Gaps tolerated in [`Pending`] before they are closed (and while they are under half).
+const GAPS: usize = 1024;
+
+impl Pending {
+    /// Appends `action`; past `history` backlog lines of its room, the oldest of them is
+    /// dropped.
+    fn keep(&mut self, action: Action, history: usize) {
+        if let Action::Persist(Change::BacklogAppended { room, .. }) = &action {
+            let at = self.actions.len();
+            let lines = match self.backlog.get_mut(room) {
+                Some(lines) => lines,
+                None => self.backlog.entry(room.clone()).or_default(),
+            };
+            if lines.len() >= history
+                && let Some(oldest) = lines.pop_front()
+            {
+                self.actions[oldest] = None;
+                self.gaps += 1;
+            }
+            lines.push_back(at);
+        }
+        self.actions.push(Some(action));
+        if self.gaps > GAPS && self.gaps * 2 > self.actions.len() {
+            self.close_gaps();
+        }
+    }
+
+    /// Removes the gaps and re-indexes the backlog lines.
+    fn close_gaps(&mut self) {
+        self.actions.retain(Option::is_some);
+        self.gaps = 0;
+        for lines in self.backlog.values_mut() {
+            lines.clear();
+        }
+        for (at, action) in self.actions.iter().enumerate() {
+            if let Some(Action::Persist(Change::BacklogAppended { room, .. })) = action
+                && let Some(lines) = self.backlog.get_mut(room)
+            {
+                lines.push_back(at);
+            }
+        }
+    }
+
+    /// Takes everything, in order.
+    fn take(&mut self) -> Vec<Action> {
+        self.backlog.clear();
+        self.gaps = 0;
+        self.actions.drain(..).flatten().collect()
+    }
 }
 
 /// One batch for the store's thread: staged and committed as one transaction.
@@ -115,11 +170,8 @@ pub(crate) struct Durable {
     /// Results of the batches of backlog lines.
     results: Receiver<Result<(), Error>>,
     /// Changes not handed to the store yet, in order; backlog lines at most `history` per
-    /// room (`None`: an older backlog line dropped while pending).
-    pending: Vec<Option<Action>>,
-    /// Where each room's pending backlog lines are in `pending`, oldest first: a chat line
-    /// costs one look-up, not a scan of everything pending.
-    backlog: HashMap<RoomName, VecDeque<usize>>,
+    /// room.
+    pending: Pending,
     /// `Config::history`: older backlog lines of a room are dropped while pending.
     history: usize,
     /// A change someone is (about to be) told about is pending: commit before the next line.
@@ -165,8 +217,7 @@ impl Durable {
         Ok(Durable {
             jobs,
             results,
-            pending: Vec::new(),
-            backlog: HashMap::new(),
+            pending: Pending::default(),
             history,
             urgent: false,
             lazy_since: None,
@@ -196,26 +247,7 @@ impl Durable {
             self.urgent = true;
             self.actor = actor.or(self.actor);
         }
-        self.keep(action);
-    }
-
-    /// Appends `action` to what is pending; past `history` backlog lines of its room, the
-    /// oldest of them is dropped.
-    fn keep(&mut self, action: Action) {
-        if let Action::Persist(Change::BacklogAppended { room, .. }) = &action {
-            let at = self.pending.len();
-            let lines = match self.backlog.get_mut(room) {
-                Some(lines) => lines,
-                None => self.backlog.entry(room.clone()).or_default(),
-            };
-            if lines.len() >= self.history
-                && let Some(oldest) = lines.pop_front()
-            {
-                self.pending[oldest] = None;
-            }
-            lines.push_back(at);
-        }
-        self.pending.push(Some(action));
+        self.pending.keep(action, self.history);
     }
 
     /// Before `line` is queued for `to`: commits what someone is to be told about, and
@@ -276,7 +308,7 @@ impl Durable {
         let actor = self.actor.take();
         self.urgent = false;
         self.lazy_since = None;
-        let actions = take_pending(&mut self.pending, &mut self.backlog);
+        let actions = self.pending.take();
         if self.hung.is_some() {
             // The disk has not finished an earlier commit: hand this one over if there is
             // room (it may still be kept), but say at once that it was not saved.
@@ -324,7 +356,7 @@ impl Durable {
             return;
         };
         self.lazy_since = None;
-        let actions = take_pending(&mut self.pending, &mut self.backlog);
+        let actions = self.pending.take();
         match jobs.try_send(Job {
             actions,
             done: None,
@@ -332,7 +364,7 @@ impl Durable {
             Ok(()) => {}
             Err(TrySendError::Full(job)) => {
                 for action in job.actions {
-                    self.keep(action);
+                    self.pending.keep(action, self.history);
                 }
                 self.lazy_since = Some(now);
             }
@@ -438,14 +470,36 @@ mod tests {
         ] {
             d.stage(action, None, now);
         }
-        let taken = take_pending(&mut d.pending, &mut d.backlog);
+        let taken = d.pending.take();
         assert_eq!(
             texts(&taken),
             ["study s1", "lobby code", "lobby l3", "study s2", "lobby l4"]
         );
         // Nothing is carried over: the next batch counts from zero.
         d.stage(line("lobby", "l5"), None, now);
-        let taken = take_pending(&mut d.pending, &mut d.backlog);
+        let taken = d.pending.take();
         assert_eq!(texts(&taken), ["lobby l5"]);
+    }
+
+    #[test]
+    fn gaps_left_by_dropped_backlog_lines_are_closed_so_pending_stays_bounded() {
+        let mut pending = Pending::default();
+        let history = 2;
+        pending.keep(code("study"), history);
+        for _ in 0..10_000 {
+            pending.keep(line("lobby", "l"), history);
+            pending.keep(line("study", "s"), history);
+        }
+        pending.keep(line("lobby", "last"), history);
+        // 4 + 1 live changes, and never more than about as many gaps as GAPS.
+        assert!(
+            pending.actions.len() <= 2 * GAPS + 8,
+            "{}",
+            pending.actions.len()
+        );
+        assert_eq!(
+            texts(&pending.take()),
+            ["study code", "study s", "lobby l", "study s", "lobby last"]
+        );
     }
 }
