@@ -308,6 +308,7 @@ impl Client {
                 self.session.handle_connect_failed(&e.to_string());
             }
             NetEvent::Line(line) if current => self.session.handle_line(&line),
+            NetEvent::ReadEnd if current => self.session.handle_read_end(),
             NetEvent::Closed if current => {
                 self.conn = None;
                 self.session.handle_closed();
@@ -316,7 +317,7 @@ impl Client {
             // reports a close nobody listens to).
             NetEvent::Connected(stream) => stream.shutdown(),
             // A late event from a connection already given up on.
-            NetEvent::Failed(_) | NetEvent::Line(_) | NetEvent::Closed => {}
+            NetEvent::Failed(_) | NetEvent::Line(_) | NetEvent::ReadEnd | NetEvent::Closed => {}
         }
     }
 
@@ -515,6 +516,18 @@ mod tests {
         }
     }
 
+    /// Hands `client` network events up to and including the end of a read.
+    fn handle_read(client: &mut Client, rx: &Receiver<Event>) {
+        loop {
+            let (conn, event) = next_net(rx);
+            let end = matches!(event, NetEvent::ReadEnd);
+            client.handle_event(Instant::now(), Event::Net { conn, event });
+            if end {
+                return;
+            }
+        }
+    }
+
     /// A client joined as Alice on a connection from `listener`, and the server's end.
     fn joined(listener: &TcpListener) -> io::Result<(Client, TcpStream, Receiver<Event>)> {
         let addr = listener.local_addr()?.to_string();
@@ -532,8 +545,7 @@ mod tests {
         server.read_exact(&mut nick)?;
         assert_eq!(&nick, b"Alice\n");
         server.write_all(b"[Server]: Welcome, Alice! 1/10 online. Type /help for commands.\n")?;
-        let (conn, event) = next_net(&rx);
-        client.handle_event(Instant::now(), Event::Net { conn, event });
+        handle_read(&mut client, &rx);
         assert_eq!(*client.session().phase(), Phase::Joined);
         Ok((client, server, rx))
     }

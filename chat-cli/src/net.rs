@@ -41,6 +41,9 @@ pub(crate) enum NetEvent {
     Failed(io::Error),
     /// One line from the server, without its LF.
     Line(String),
+    /// The lines of one read from the socket have all been reported (what the server wrote
+    /// at once, such as a welcome with its backlog, usually comes in one read).
+    ReadEnd,
     /// The server closed the connection or it broke; nothing more comes from it.
     Closed,
 }
@@ -217,14 +220,19 @@ fn read_lines<F: FnMut(NetEvent) -> bool>(mut stream: impl Read, mut report: F) 
             Ok(n) => n,
         };
         let mut input = &buf[..n];
+        let mut any = false;
         while let Some(frame) = decoder.decode(&mut input) {
             // Overlong and non-UTF-8 lines cannot come from a conforming server; they are
             // dropped rather than shown in part.
-            if let Frame::Line(line) = frame
-                && !report(NetEvent::Line(line))
-            {
-                return;
+            if let Frame::Line(line) = frame {
+                any = true;
+                if !report(NetEvent::Line(line)) {
+                    return;
+                }
             }
+        }
+        if any && !report(NetEvent::ReadEnd) {
+            return;
         }
     }
     // A line cut off by the close is not a line (every server line ends in LF, PROTOCOL.md
@@ -342,16 +350,18 @@ mod tests {
         assert_eq!(&sent, b"hithere\n");
         drop(server);
         let timeout = Duration::from_secs(10);
-        let mut lines = Vec::new();
+        let mut events = Vec::new();
         loop {
             match rx.recv_timeout(timeout).map_err(io::Error::other)? {
-                NetEvent::Line(line) => lines.push(line),
+                NetEvent::Line(line) => events.push(line),
+                NetEvent::ReadEnd => events.push("(read end)".to_owned()),
                 NetEvent::Closed => break,
                 other => panic!("unexpected {other:?}"),
             }
         }
-        // "last" had no LF when the server closed: dropped, not shown in part.
-        assert_eq!(lines, ["one", "two", "안녕"]);
+        // One write, one read: its lines, then its end. "last" had no LF when the server
+        // closed: dropped, not shown in part (and the read that ended it brought no line).
+        assert_eq!(events, ["one", "two", "안녕", "(read end)"]);
         assert_eq!(conn.id(), 7);
         Ok(())
     }
@@ -374,6 +384,7 @@ mod tests {
                 .map_err(io::Error::other)?
             {
                 NetEvent::Line(line) => lines.push(line),
+                NetEvent::ReadEnd => {}
                 NetEvent::Closed => break,
                 other => panic!("unexpected {other:?}"),
             }
@@ -472,6 +483,7 @@ mod tests {
                 .map_err(io::Error::other)?
             {
                 NetEvent::Line(l) => got.push(l),
+                NetEvent::ReadEnd => {}
                 other => panic!("unexpected {other:?} after {} lines", got.len()),
             }
         }

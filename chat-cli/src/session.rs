@@ -121,6 +121,10 @@ pub(crate) struct Session {
     joining: Option<(String, Option<String>)>,
     /// Backlog lines (`[09:14] Alice >> ...`) still expected after the backlog header.
     backlog_left: u32,
+    /// A welcome came with lines typed ahead of it: they are sent (and shown) at the end of
+    /// the read that brought the welcome, after the lines that came with it (the admin line,
+    /// the backlog, the notice), as the server sends them after those.
+    settling: bool,
     /// The reason the server gave for closing, if it announced one on this connection.
     closing: Option<Closing>,
     /// Reconnect attempts since the last join that lasted ([`Session::handle_stable`]), for
@@ -151,6 +155,7 @@ impl Session {
             room: None,
             joining: None,
             backlog_left: 0,
+            settling: false,
             closing: None,
             attempts: 0,
             ever_joined: false,
@@ -243,6 +248,7 @@ impl Session {
         self.admin = false;
         self.joining = None;
         self.backlog_left = 0;
+        self.settling = false;
         self.phase = Phase::Naming { attempt: None };
         match self.nick.clone().or_else(|| self.preset.clone()) {
             Some(nick) => self.send_attempt(nick),
@@ -262,7 +268,17 @@ impl Session {
         }
     }
 
-    /// One line from the server.
+    /// The lines of one read from the server have all been handed in: lines typed ahead of
+    /// a welcome go now, unless the backlog that came with it is not all in yet.
+    pub(crate) fn handle_read_end(&mut self) {
+        if self.settling && self.backlog_left == 0 {
+            self.settling = false;
+            self.pump();
+        }
+    }
+
+    /// One line from the server (then, after the last line of a read,
+    /// [`Session::handle_read_end`]).
     pub(crate) fn handle_line(&mut self, line: &str) {
         if self.backlog_left > 0 {
             self.backlog_left -= 1;
@@ -308,11 +324,12 @@ impl Session {
                     self.joining = Some((room, code));
                     self.out.push_back(Output::Send(line));
                 }
-                // Chat parked by a refused rejoin goes first, then what was typed since.
+                // Chat parked by a refused rejoin goes first, then what was typed since, at
+                // the end of this read.
                 while let Some(typed) = self.parked.pop_back() {
                     self.held.push_front(typed);
                 }
-                self.pump();
+                self.settling = !self.held.is_empty();
             }
             Some(Fact::Refused(_)) if self.is_awaiting_answer() => {
                 self.phase = Phase::Naming { attempt: None };
@@ -468,6 +485,7 @@ impl Session {
 
     /// Sends held lines while the session can.
     fn pump(&mut self) {
+        self.settling = false;
         while matches!(self.phase, Phase::Naming { attempt: None } | Phase::Joined) {
             let Some(typed) = self.held.pop_front() else {
                 return;

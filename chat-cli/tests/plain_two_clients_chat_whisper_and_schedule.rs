@@ -1,6 +1,6 @@
 //! Plain mode, real binary against the real server: two clients chat, whisper and schedule
-//! (the client appends its UTC offset), the chat log holds the lines, and both exit 0 when
-//! their stdin closes.
+//! (the client appends its UTC offset), the chat log holds the lines in screen order, and
+//! both exit 0 when their stdin closes.
 
 mod common;
 
@@ -123,4 +123,61 @@ fn is_stamped(entry: &str) -> bool {
             _ => c.is_ascii_digit(),
         })
         && b[25] == b' '
+}
+
+/// A line typed ahead of the welcome (piped in with the nickname) is logged where the server
+/// put it and where it reads on the screen: after the welcome and the backlog that came with
+/// it, not between them. The log is stdout's lines in stdout's order, the own line inserted
+/// before the goodbye.
+#[test]
+fn a_line_typed_ahead_is_logged_after_the_welcome_and_the_backlog() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start_server(dir.path());
+    let addr = server.local_addr();
+    let logs = dir.path().join("logs");
+    let logs_arg = logs.to_str().expect("utf-8 path");
+
+    // Bob talks first, so Alice gets a backlog (and Bob stays the admin).
+    let mut bob = PlainClient::spawn(addr, dir.path(), &["--nick", "Bob", "--no-log"]);
+    bob.out.expect_prefix("[Server]: Welcome, Bob!");
+    bob.send("Hi everyone!");
+
+    // Wait for the line to be in the room, so it is in Alice's backlog.
+    let mut watcher = PlainClient::spawn(addr, dir.path(), &["--nick", "Watch", "--no-log"]);
+    watcher.out.expect_prefix("[Server]: Welcome, Watch!");
+    watcher.out.expect_prefix("[Server]: Last message");
+    watcher.close_stdin();
+    assert_eq!(watcher.wait().code(), Some(0));
+    // The nickname and a line at once: the line waits for the nickname's answer.
+    let mut alice = PlainClient::spawn(addr, dir.path(), &["--log-dir", logs_arg]);
+    alice.send("Alice");
+    alice.send("hello");
+    alice.close_stdin();
+    assert_eq!(alice.wait().code(), Some(0));
+    let screen = alice.out.until_end();
+    bob.out.expect("Alice >> hello");
+    bob.close_stdin();
+    assert_eq!(bob.wait().code(), Some(0));
+    stop_server(server);
+
+    assert!(
+        screen
+            .iter()
+            .any(|l| l.starts_with("[Server]: Last message"))
+            && screen.iter().any(|l| l.ends_with("] Bob >> Hi everyone!")),
+        "no backlog on the screen: {screen:#?}"
+    );
+    let log = std::fs::read_to_string(logs.join("Alice_chat_log.txt")).expect("Alice's log");
+    let logged: Vec<&str> = log
+        .lines()
+        .filter(|e| !e.starts_with("--- "))
+        .map(|e| e.get(26..).unwrap_or(e))
+        .collect();
+    let mut want: Vec<&str> = screen.iter().map(String::as_str).collect();
+    let bye = want
+        .iter()
+        .position(|l| *l == "[Server]: Bye, Alice.")
+        .expect("the goodbye on the screen");
+    want.insert(bye, "Alice >> hello");
+    assert_eq!(logged, want, "{log}");
 }

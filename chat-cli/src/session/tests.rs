@@ -32,6 +32,7 @@ fn joined() -> Session {
     let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
     s.handle_connected();
     s.handle_line(WELCOME);
+    s.handle_read_end();
     drain(&mut s);
     s
 }
@@ -150,18 +151,64 @@ fn end_of_input_sends_quit_once_joined() {
     s.handle_typed(line("first"));
     s.handle_typed(Typed::End);
     assert_eq!(drain(&mut s), [send("Alice")]);
+    // The welcome comes in one read with the lines the server sends with it: what was typed
+    // ahead goes after them (the server sends it its lines before it reads ours), so the
+    // screen and the chat log show it below them.
     s.handle_line(WELCOME);
+    s.handle_line("[Server]: You are the admin.");
     assert_eq!(
         drain(&mut s),
         [
             show(WELCOME),
             Output::OpenLog("Alice".into()),
+            show("[Server]: You are the admin."),
+        ]
+    );
+    s.handle_read_end();
+    assert_eq!(
+        drain(&mut s),
+        [
             send("first"),
             Output::Show(DisplayLine::own("Alice", "first")),
             send("/quit"),
         ]
     );
     assert_eq!(s.phase(), &Phase::Leaving);
+}
+
+#[test]
+fn lines_typed_ahead_wait_for_the_whole_backlog() {
+    let mut s = Session::new(Some("Alice".into()), OnRefusal::Exit, offset!(+9));
+    s.handle_connected();
+    s.handle_typed(line("hello"));
+    drain(&mut s);
+    s.handle_line(WELCOME);
+    s.handle_line("[Server]: Last 2 messages (times in +09:00):");
+    s.handle_line("[09:14] Bob >> one");
+    s.handle_read_end();
+    // The backlog is not all in: the typed line still waits.
+    assert!(
+        !drain(&mut s).iter().any(|o| matches!(o, Output::Send(_))),
+        "sent before the backlog ended"
+    );
+    s.handle_line("[09:15] Bob >> two");
+    s.handle_line("[Server]: Notice: Lunch at 12");
+    s.handle_read_end();
+    assert_eq!(
+        drain(&mut s),
+        [
+            Output::Show(DisplayLine::backlog("[09:15] Bob >> two").expect("a backlog line")),
+            show("[Server]: Notice: Lunch at 12"),
+            send("hello"),
+            Output::Show(DisplayLine::own("Alice", "hello")),
+        ]
+    );
+    // Once joined, a typed line goes at once.
+    s.handle_typed(line("now"));
+    assert_eq!(
+        drain(&mut s),
+        [send("now"), Output::Show(DisplayLine::own("Alice", "now"))]
+    );
 }
 
 #[test]
@@ -251,6 +298,7 @@ fn unexpected_close_reconnects_with_backoff_and_rejoins_with_the_same_nick() {
     assert_eq!(drain(&mut s), [send("Alice2")]);
     let welcome = "[Server]: Welcome, Alice2! 2/10 online. Type /help for commands.";
     s.handle_line(welcome);
+    s.handle_read_end();
     assert_eq!(
         drain(&mut s),
         [
@@ -381,6 +429,7 @@ fn held_lines_are_bounded() {
         )]
     );
     s.handle_line(WELCOME);
+    s.handle_read_end();
     let sent = drain(&mut s)
         .into_iter()
         .filter(|o| matches!(o, Output::Send(_)))
@@ -467,6 +516,7 @@ fn leaving_while_a_nickname_answer_is_pending_is_seen_by_the_driver() {
     assert!(s.leave_pending());
     // An answer in time: the held lines go out, /quit last, and the session leaves.
     s.handle_line(WELCOME);
+    s.handle_read_end();
     assert!(!s.leave_pending());
     let out = drain(&mut s);
     assert_eq!(out[out.len() - 1], send("/quit"));
@@ -513,6 +563,7 @@ fn a_shutdown_is_reconnected_and_rejoins_the_same_room() {
     s.handle_connected();
     assert_eq!(drain(&mut s), [send("Alice")]);
     s.handle_line("[Server]: Welcome, Alice! 1/10 online. Type /help for commands.");
+    s.handle_read_end();
     assert_eq!(
         drain(&mut s),
         [
