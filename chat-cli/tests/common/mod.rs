@@ -649,7 +649,12 @@ impl OpensslServer {
     /// Sends one line to the connected client (a line `q` closes the connection and `K`
     /// sends a key update that asks for one back: s_server's commands).
     pub(crate) fn send(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").expect("write to s_server's stdin");
+        // One write: `writeln!` on a pipe writes the line and its LF apart, and s_server,
+        // which takes a command only from a read of `K\n` whole, could read `K` alone
+        // and send it as data (the key update test then waited in vain, about 1 run in 10).
+        self.stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .expect("write to s_server's stdin");
         self.stdin.flush().expect("flush s_server's stdin");
     }
 }
