@@ -65,6 +65,28 @@ pub(crate) enum Mark {
     Disconnected,
 }
 
+/// Lines typed ahead of a welcome (piped in with the nickname, typed while it was answered,
+/// or while reconnecting) wait until the lines the server sent before it read them are
+/// shown, so the screen and the chat log show them where the server put them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    /// Nothing waits.
+    No,
+    /// Until the end of the read that brought the welcome, with the admin line, the backlog
+    /// and the notice the server sends with it (the whole backlog: it may take more reads).
+    Welcome {
+        /// A rejoin sent `/join` for its room: then wait for the answer too.
+        then_room: bool,
+    },
+    /// Until the end of the next read that brings a line after the welcome's: the answer to
+    /// the rejoin's `/join` (the room's backlog and notice, or a refusal), which the server
+    /// sends before it reads the lines that follow the `/join`.
+    Room {
+        /// A line came since the welcome's read.
+        answered: bool,
+    },
+}
+
 /// What to do when the server refuses a nickname.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OnRefusal {
@@ -121,10 +143,8 @@ pub(crate) struct Session {
     joining: Option<(String, Option<String>)>,
     /// Backlog lines (`[09:14] Alice >> ...`) still expected after the backlog header.
     backlog_left: u32,
-    /// A welcome came with lines typed ahead of it: they are sent (and shown) at the end of
-    /// the read that brought the welcome, after the lines that came with it (the admin line,
-    /// the backlog, the notice), as the server sends them after those.
-    settling: bool,
+    /// Why lines typed ahead of a welcome still wait for a read to end.
+    settle: Settle,
     /// The reason the server gave for closing, if it announced one on this connection.
     closing: Option<Closing>,
     /// Reconnect attempts since the last join that lasted ([`Session::handle_stable`]), for
@@ -155,7 +175,7 @@ impl Session {
             room: None,
             joining: None,
             backlog_left: 0,
-            settling: false,
+            settle: Settle::No,
             closing: None,
             attempts: 0,
             ever_joined: false,
@@ -248,7 +268,7 @@ impl Session {
         self.admin = false;
         self.joining = None;
         self.backlog_left = 0;
-        self.settling = false;
+        self.settle = Settle::No;
         self.phase = Phase::Naming { attempt: None };
         match self.nick.clone().or_else(|| self.preset.clone()) {
             Some(nick) => self.send_attempt(nick),
@@ -269,17 +289,25 @@ impl Session {
     }
 
     /// The lines of one read from the server have all been handed in: lines typed ahead of
-    /// a welcome go now, unless the backlog that came with it is not all in yet.
+    /// a welcome go now, unless the backlog that came with it is not all in yet, or a rejoin
+    /// into a room waits for the answer to its `/join` (see [`Settle`]).
     pub(crate) fn handle_read_end(&mut self) {
-        if self.settling && self.backlog_left == 0 {
-            self.settling = false;
-            self.pump();
+        if self.backlog_left > 0 {
+            return;
+        }
+        match self.settle {
+            Settle::No | Settle::Room { answered: false } => {}
+            Settle::Welcome { then_room: true } => self.settle = Settle::Room { answered: false },
+            Settle::Welcome { then_room: false } | Settle::Room { answered: true } => self.pump(),
         }
     }
 
     /// One line from the server (then, after the last line of a read,
     /// [`Session::handle_read_end`]).
     pub(crate) fn handle_line(&mut self, line: &str) {
+        if let Settle::Room { answered } = &mut self.settle {
+            *answered = true;
+        }
         if self.backlog_left > 0 {
             self.backlog_left -= 1;
             if let Some(past) = DisplayLine::backlog(line) {
@@ -316,6 +344,7 @@ impl Session {
                 // Back into the room this session was in, before anything typed meanwhile;
                 // until the server says so, this connection is in the default room (a
                 // refusal, such as a ban, leaves it there).
+                let into_room = self.room.is_some();
                 if let Some((room, code)) = self.room.take() {
                     let line = match &code {
                         Some(code) => format!("/join {room} {code}"),
@@ -324,12 +353,16 @@ impl Session {
                     self.joining = Some((room, code));
                     self.out.push_back(Output::Send(line));
                 }
-                // Chat parked by a refused rejoin goes first, then what was typed since, at
-                // the end of this read.
+                // Chat parked by a refused rejoin goes first, then what was typed since,
+                // once the lines that come with the welcome (or the room's answer) are in.
                 while let Some(typed) = self.parked.pop_back() {
                     self.held.push_front(typed);
                 }
-                self.settling = !self.held.is_empty();
+                if !self.held.is_empty() {
+                    self.settle = Settle::Welcome {
+                        then_room: into_room,
+                    };
+                }
             }
             Some(Fact::Refused(_)) if self.is_awaiting_answer() => {
                 self.phase = Phase::Naming { attempt: None };
@@ -485,7 +518,7 @@ impl Session {
 
     /// Sends held lines while the session can.
     fn pump(&mut self) {
-        self.settling = false;
+        self.settle = Settle::No;
         while matches!(self.phase, Phase::Naming { attempt: None } | Phase::Joined) {
             let Some(typed) = self.held.pop_front() else {
                 return;

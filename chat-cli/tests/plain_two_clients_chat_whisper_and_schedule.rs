@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{PlainClient, start_server, stop_server};
+use common::{PlainClient, logged_lines, start_server, stop_server};
 
 #[test]
 fn two_clients_chat_whisper_and_schedule_and_log_it() {
@@ -168,11 +168,7 @@ fn a_line_typed_ahead_is_logged_after_the_welcome_and_the_backlog() {
         "no backlog on the screen: {screen:#?}"
     );
     let log = std::fs::read_to_string(logs.join("Alice_chat_log.txt")).expect("Alice's log");
-    let logged: Vec<&str> = log
-        .lines()
-        .filter(|e| !e.starts_with("--- "))
-        .map(|e| e.get(26..).unwrap_or(e))
-        .collect();
+    let logged = logged_lines(&log);
     let mut want: Vec<&str> = screen.iter().map(String::as_str).collect();
     let bye = want
         .iter()

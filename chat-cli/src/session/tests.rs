@@ -570,15 +570,60 @@ fn a_shutdown_is_reconnected_and_rejoins_the_same_room() {
             show("[Server]: Welcome, Alice! 1/10 online. Type /help for commands."),
             notice("Rejoined the chat as Alice."),
             send("/join study"),
+        ]
+    );
+    // What was typed meanwhile goes after the room's answer and its backlog, which the
+    // server sends before it reads it.
+    s.handle_line("[Server]: You created \"study\" and are its admin.");
+    s.handle_line("[Server]: Last 2 messages (times in +09:00):");
+    s.handle_line("[09:14] Bob >> one");
+    s.handle_read_end();
+    assert_eq!(
+        drain(&mut s),
+        [
+            show("[Server]: You created \"study\" and are its admin."),
+            show("[Server]: Last 2 messages (times in +09:00):"),
+            Output::Show(DisplayLine::backlog("[09:14] Bob >> one").expect("a backlog line")),
+        ]
+    );
+    s.handle_line("[09:15] Bob >> two");
+    s.handle_read_end();
+    assert_eq!(
+        drain(&mut s),
+        [
+            Output::Show(DisplayLine::backlog("[09:15] Bob >> two").expect("a backlog line")),
             send("typed while away"),
             Output::Show(DisplayLine::own("Alice", "typed while away")),
         ]
     );
-    s.handle_line("[Server]: You created \"study\" and are its admin.");
     assert_eq!(
         (s.room(), s.online(), s.is_admin()),
         (Some("study"), Some((1, 10)), true)
     );
+}
+
+#[test]
+fn lines_typed_while_away_go_after_a_refused_rooms_answer() {
+    let mut s = joined();
+    s.handle_typed(line("/join study"));
+    s.handle_line("[Server]: You joined \"study\" (2/10 online).");
+    s.handle_closed();
+    s.handle_typed(line("still here"));
+    s.handle_connected();
+    s.handle_line(WELCOME);
+    s.handle_read_end();
+    assert!(!drain(&mut s).contains(&send("still here")));
+    s.handle_line("[Server]: You are banned from \"study\" for 9 more minutes.");
+    s.handle_read_end();
+    let out = drain(&mut s);
+    assert_eq!(
+        out[out.len() - 2..],
+        [
+            send("still here"),
+            Output::Show(DisplayLine::own("Alice", "still here")),
+        ]
+    );
+    assert_eq!(s.room(), None);
 }
 
 #[test]

@@ -135,6 +135,15 @@ impl Lines {
     }
 }
 
+/// A chat log's lines without their `2026-12-05 12:35:26+00:00 ` stamps, the session marks
+/// (`--- ... ---`) left out.
+pub(crate) fn logged_lines(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|e| !e.starts_with("--- "))
+        .map(|e| e.get(26..).unwrap_or(e))
+        .collect()
+}
+
 /// The real `chat-cli` binary in plain mode over pipes.
 pub(crate) struct PlainClient {
     child: Child,
