@@ -157,10 +157,25 @@ fn pem_error(path: &Path, e: pem::Error) -> Error {
         pem::Error::NoItemsFound => {
             "no certificate or private key of the expected kind in it".to_owned()
         }
+        // pki-types prints these markers as byte lists; an operator needs the line itself.
+        pem::Error::MissingSectionEnd { end_marker } => format!(
+            "not a valid PEM file (missing the line -----END {}-----)",
+            printable(&end_marker)
+        ),
+        pem::Error::IllegalSectionStart { line } => format!(
+            "not a valid PEM file (a malformed line starting a section: {})",
+            printable(&line)
+        ),
         e => format!("not a valid PEM file ({e})"),
     };
     Error::Pem {
         path: path.to_owned(),
         what,
     }
+}
+
+/// Bytes of a file as text for a diagnostic: invalid UTF-8 replaced, control characters
+/// escaped, so a hostile file cannot drive the operator's terminal.
+fn printable(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).escape_debug().to_string()
 }

@@ -40,6 +40,19 @@ fn missing_unreadable_and_mismatched_pairs_are_refused_with_a_reason() {
             garbage.display()
         )
     );
+    // A key cut short (a copy interrupted mid-way) is named by the line it lacks.
+    let half = dir.join("half.pem");
+    let key = std::fs::read_to_string(&a.key).expect("read key");
+    let end = key.find("-----END").expect("an end marker");
+    std::fs::write(&half, &key[..end]).expect("write");
+    let err = Certs::load(&a.cert, &half).expect_err("half a key");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: not a valid PEM file (missing the line -----END PRIVATE KEY-----)",
+            half.display()
+        )
+    );
     // A key file given as the certificate, and a certificate as the key.
     assert!(Certs::load(&a.key, &a.key).is_err());
     assert!(Certs::load(&a.cert, &a.cert).is_err());
