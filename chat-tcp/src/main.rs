@@ -109,7 +109,7 @@ struct Args {
     state: Option<PathBuf>,
     /// How late a schedule that fell due while the server was down may be and still fire
     /// at start (marked late); older ones are dropped and logged (90s, 30m, 1h, 7d at most).
-    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    #[arg(long, default_value = "1h", value_parser = parse_late_limit)]
     late_limit: Duration,
 }
 
@@ -122,6 +122,16 @@ fn parse_room(s: &str) -> Result<String, String> {
 
 /// `90`, `90s`, `30m`, `24h` or `7d`, between 1 s and 365 days.
 fn parse_duration(s: &str) -> Result<Duration, String> {
+    parse_duration_up_to(s, 365)
+}
+
+/// A duration as [`parse_duration`], at most the 7 days the hall keeps a late schedule for.
+fn parse_late_limit(s: &str) -> Result<Duration, String> {
+    parse_duration_up_to(s, 7)
+}
+
+/// `90`, `90s`, `30m`, `24h` or `7d`, between 1 s and `days` days.
+fn parse_duration_up_to(s: &str, days: u64) -> Result<Duration, String> {
     let (digits, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => s.split_at(i),
         None => (s, "s"),
@@ -137,8 +147,8 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("{s:?} is not a duration like 90s, 30m, 24h or 7d"))?;
     let secs = n.saturating_mul(scale);
-    if !(1..=365 * 86_400).contains(&secs) {
-        return Err(format!("{s:?} is not between 1s and 365d"));
+    if !(1..=days * 86_400).contains(&secs) {
+        return Err(format!("{s:?} is not between 1s and {days}d"));
     }
     Ok(Duration::from_secs(secs))
 }

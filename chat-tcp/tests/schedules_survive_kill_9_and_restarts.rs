@@ -159,3 +159,30 @@ fn late_schedules_fire_marked_late_and_those_over_the_limit_are_dropped_and_logg
     assert_eq!(count(&log, "restored 1 room and 2 schedules"), 0);
     assert_eq!(count(&log, "restored 1 room and 1 schedule"), 1);
 }
+
+#[test]
+fn the_late_limit_flag_names_its_real_bound() {
+    // 7 days is the most: accepted.
+    let server = Child::spawn("late-limit-7d", &["--late-limit", "7d"]);
+    Client::first_member(server.addr, "Alice");
+    drop(server);
+    // Below and above it, the same words, and the bound the server really has (not the
+    // internal field name of a later check).
+    for value in ["0", "8d", "365d"] {
+        let dir = temp_dir("late-limit-bad");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chat-tcp"))
+            .args(["--bind", "127.0.0.1:0", "--web", "none", "--log"])
+            .arg(dir.join("server.txt"))
+            .args(["--late-limit", value])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!(
+                "error: invalid value '{value}' for '--late-limit <LATE_LIMIT>': \
+                 \"{value}\" is not between 1s and 7d\n\nFor more information, try '--help'.\n"
+            )
+        );
+    }
+}
