@@ -6,6 +6,8 @@
 //!
 //! # Layout
 //! - `listener`: [`WebListener::bind`], the accept loop, one thread per HTTP exchange.
+//! - `exchanges`: the HTTP exchanges under way: how many, how many per address, one
+//!   deadline for each whole exchange.
 //! - `http`: the request head, the page, the origin check and the upgrade.
 //! - `stream`: the bytes under a connection, plain TCP or TLS (https and wss).
 //! - `conn`: an upgraded connection: the sink, the reader that owns tungstenite's protocol
@@ -14,6 +16,7 @@
 
 mod conn;
 mod error;
+mod exchanges;
 mod http;
 mod listener;
 mod stream;

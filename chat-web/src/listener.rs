@@ -3,9 +3,9 @@
 
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chat_runtime::{Admitted, Door};
 use slog::{Logger, warn};
@@ -13,6 +13,7 @@ use socket2::{SockRef, TcpKeepalive};
 
 use crate::Error;
 use crate::conn::{self, Shared, WsSink};
+use crate::exchanges::{self, Exchanges};
 use crate::http::{self, Origins, Route};
 use crate::stream::Stream;
 
@@ -24,9 +25,11 @@ pub struct WebConfig {
     /// The room members enter first (`--default-room`), shown by the page's status line.
     pub default_room: String,
     /// HTTP exchanges (page loads and upgrades not yet admitted) at once; more are closed at
-    /// once, so slow clients cannot pile up threads.
+    /// once, so slow clients cannot pile up threads. One address (an IPv6 /64) may have 8 of
+    /// them under way.
     pub max_handshakes: usize,
-    /// How long a client has to send its request head.
+    /// How long a whole HTTP exchange may take: the TLS handshake, the request head and the
+    /// answer (a client trickling bytes cannot stretch it).
     pub handshake_timeout: Duration,
     /// How long one write to a peer may block, or data stay unacknowledged, before the
     /// connection is dropped.
@@ -140,7 +143,19 @@ impl WebListener {
 }
 
 fn accept_loop(stop: &Stop, door: &Door, config: &WebConfig, diag: &Logger) {
-    let exchanges = Arc::new(AtomicUsize::new(0));
+    let exchanges = match Exchanges::start(
+        config.max_handshakes,
+        exchanges::PER_ADDRESS,
+        config.handshake_timeout,
+    ) {
+        Ok(exchanges) => exchanges,
+        Err(e) => return warn!(diag, "web: no thread for the exchanges' deadlines"; "error" => %e),
+    };
+    serve(stop, door, config, diag, &exchanges);
+    exchanges.stop();
+}
+
+fn serve(stop: &Stop, door: &Door, config: &WebConfig, diag: &Logger, exchanges: &Arc<Exchanges>) {
     let page: Arc<str> = http::render_page(&config.default_room).into();
     let mut last_error = None;
     while !stop.flag.load(Ordering::SeqCst) {
@@ -161,11 +176,10 @@ fn accept_loop(stop: &Stop, door: &Door, config: &WebConfig, diag: &Logger) {
         if stop.flag.load(Ordering::SeqCst) {
             break;
         }
-        if exchanges.fetch_add(1, Ordering::SeqCst) >= config.max_handshakes {
-            exchanges.fetch_sub(1, Ordering::SeqCst);
+        // Over the listener's or the address's share: closed at once.
+        let Some(under_way) = exchanges.begin(&stream, peer.ip(), Instant::now()) else {
             continue;
-        }
-        let exchanges = Arc::clone(&exchanges);
+        };
         let door = door.clone();
         let config = config.clone();
         let page = Arc::clone(&page);
@@ -174,7 +188,7 @@ fn accept_loop(stop: &Stop, door: &Door, config: &WebConfig, diag: &Logger) {
             .stack_size(THREAD_STACK)
             .spawn(move || {
                 let upgraded = exchange(stream, &page, &config);
-                exchanges.fetch_sub(1, Ordering::SeqCst);
+                drop(under_way);
                 if let Some((stream, leftover)) = upgraded {
                     run(stream, peer, leftover, &door);
                 }

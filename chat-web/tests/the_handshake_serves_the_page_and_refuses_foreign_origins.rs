@@ -76,3 +76,100 @@ fn web_origin_allows_another_origin() {
     assert_eq!(upgrade(&server, "https://chat.example.org"), Ok(()));
     assert_eq!(upgrade(&server, "https://evil.example.org"), Err(403));
 }
+
+/// Whether the server has closed `s` (EOF or a reset), looking for at most `wait`.
+fn closed_within(s: &mut std::net::TcpStream, wait: std::time::Duration) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(wait)).expect("timeout");
+    let mut buf = [0u8; 64];
+    match s.read(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn a_client_trickling_its_head_is_closed_at_the_whole_exchanges_deadline() {
+    use std::io::Write;
+    use std::time::Duration;
+    // Each read is answered within the per-read timeout, one byte at a time (slowloris):
+    // only a deadline for the whole exchange ends it.
+    let server = WebServer::with("trickle", |_, web| {
+        web.handshake_timeout = Duration::from_secs(1);
+    });
+    let mut slow = std::net::TcpStream::connect(server.addr).expect("connect");
+    let head = format!("GET / HTTP/1.1\r\nX: {}", "a".repeat(200));
+    let mut closed = false;
+    // 200 bytes 150 ms apart would take 30 s; the deadline is 1 s.
+    for byte in head.as_bytes() {
+        if slow.write_all(&[*byte]).is_err() || closed_within(&mut slow, Duration::from_millis(150))
+        {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "a trickled head kept its exchange for 30 s");
+    // And the page still loads.
+    let r = http(server.addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(r.starts_with("HTTP/1.1 200 OK\r\n"), "{r}");
+}
+
+#[test]
+fn one_address_has_at_most_eight_exchanges_under_way_and_others_still_load_the_page() {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+    use std::time::Duration;
+    let server = WebServer::start("per-address");
+    let from = |ip: &str| {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        let local: SocketAddr = format!("{ip}:0").parse().expect("addr");
+        socket.bind(&local.into()).expect("bind a loopback address");
+        socket.connect(&server.addr.into()).expect("connect");
+        TcpStream::from(socket)
+    };
+    // Eight silent connections from 127.0.0.1 take its share; each is accepted (and
+    // counted) before the next is looked at, so the ninth is closed unanswered.
+    let held: Vec<TcpStream> = (0..8).map(|_| from("127.0.0.1")).collect();
+    let mut ninth = from("127.0.0.1");
+    assert!(
+        closed_within(&mut ninth, Duration::from_secs(5)),
+        "the ninth exchange from one address was not closed"
+    );
+    // Another address loads the page meanwhile.
+    let mut other = from("127.0.0.2");
+    other
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    other
+        .set_read_timeout(Some(support::WAIT))
+        .expect("timeout");
+    let mut page = Vec::new();
+    other.read_to_end(&mut page).expect("read the page");
+    assert!(page.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    // Once the eight end, the first address loads it again.
+    drop(held);
+    let deadline = std::time::Instant::now() + support::WAIT;
+    loop {
+        let mut again = from("127.0.0.1");
+        again
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        again
+            .set_read_timeout(Some(support::WAIT))
+            .expect("timeout");
+        let mut reply = Vec::new();
+        let _ = again.read_to_end(&mut reply);
+        if reply.starts_with(b"HTTP/1.1 200 OK\r\n") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "127.0.0.1's share never came back"
+        );
+    }
+}
