@@ -18,6 +18,13 @@ use socket2::SockRef;
 /// down (closing with unread input would reset the connection and could lose the goodbye).
 const LINGER: Duration = Duration::from_millis(500);
 
+/// How long after its accept a TLS connection's handshake may still end before a close
+/// cuts it: a refusal sent at once (too many connections from the address) waits in the
+/// session for the handshake, and `close_notify` before its end would leave it unread. Time
+/// for a slow link's round trips; a handshake stalled past it (at the nickname deadline, or
+/// evicted as the oldest waiting) is closed at once.
+const HANDSHAKE_GRACE: Duration = Duration::from_secs(2);
+
 /// Reader buffer size: one read takes at most this much.
 const READ_BUF: usize = 4096;
 
@@ -72,8 +79,10 @@ pub(crate) fn speaks_plain_text(stream: &TcpStream) -> bool {
 
 /// Tells a plain-text peer of the TLS port `line` in the clear (a TLS alert would reach its
 /// terminal as control bytes), then closes: what it sent is read first, up to [`LINGER`],
-/// so the close does not reset the connection before the line is read.
-pub(crate) fn tell_plain_peer(stream: &TcpStream, line: &[u8]) {
+/// so the close does not reset the connection before the line is read. The session's
+/// shutdown ends a writer's wait for a handshake that never comes.
+pub(crate) fn tell_plain_peer(tls: &TlsStream, line: &[u8]) {
+    let stream = tls.tcp();
     let _ = (&*stream).write_all(line);
     let _ = stream.shutdown(Shutdown::Write);
     let deadline = Instant::now() + LINGER;
@@ -87,7 +96,7 @@ pub(crate) fn tell_plain_peer(stream: &TcpStream, line: &[u8]) {
             Ok(_) => {}
         }
     }
-    let _ = stream.shutdown(Shutdown::Both);
+    let _ = tls.shutdown(Shutdown::Both);
 }
 
 /// Reads, frames and feeds lines until the socket (or the TLS session) closes; then reports
@@ -152,8 +161,11 @@ pub(crate) fn write_loop(stream: Arc<TcpStream>, writer: Writer) {
 }
 
 /// Seals and writes (blocking, up to the socket's write timeout) whatever the runtime handed
-/// over, and closes the session with `close_notify` when asked.
+/// over, and closes the session with `close_notify` when asked: after the handshake, so what
+/// was written before it is read, if the handshake ends within [`HANDSHAKE_GRACE`] of the
+/// start (this thread starts at the accept).
 pub(crate) fn tls_write_loop(stream: Arc<TlsStream>, writer: Writer) {
+    let handshake_deadline = Instant::now() + HANDSHAKE_GRACE;
     let mut batch: VecDeque<Bytes> = VecDeque::new();
     let mut plain = Vec::new();
     loop {
@@ -168,6 +180,7 @@ pub(crate) fn tls_write_loop(stream: Arc<TlsStream>, writer: Writer) {
                 writer.written(&mut batch, plain.len());
             }
             Next::Close => {
+                stream.wait_handshake(handshake_deadline);
                 stream.close_notify();
                 let _ = stream.shutdown(Shutdown::Write);
                 writer.linger(Instant::now() + LINGER);

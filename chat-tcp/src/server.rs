@@ -414,7 +414,7 @@ impl Acceptor {
             move || conn::tls_write_loop(out, writer),
             move || {
                 if conn::speaks_plain_text(stream.tcp()) {
-                    conn::tell_plain_peer(stream.tcp(), not_tls_line());
+                    conn::tell_plain_peer(&stream, not_tls_line());
                     return reader.end(DisconnectCause::Error);
                 }
                 conn::read_loop(stream, reader)

@@ -2,8 +2,10 @@
 //! `--tls-bind`), with certificates made in the test: a TLS member and a plain member chat
 //! in one room, `openssl s_client` joins from outside, a handshake that stalls is closed at
 //! the nickname deadline and counts as waiting, plain text instead of a ClientHello is told
-//! so in one line and a broken handshake is closed while the server goes on, a bad pair stops the start with exit 2, and the web page is
-//! served over https to a real headless chromium whose WebSocket is wss.
+//! so in one line and a broken handshake is closed while the server goes on, a refusal made
+//! before the handshake ends (too many connections from one address) is read after it, a bad
+//! pair stops the start with exit 2, and the web page is served over https to a real
+//! headless chromium whose WebSocket is wss.
 
 #[path = "../../chat-web/tests/support/browser.rs"]
 mod browser;
@@ -227,6 +229,31 @@ fn a_stalled_handshake_counts_against_the_waiting_cap() {
     expect_closed_before_a_handshake(&mut stalled);
     carol.send("Carol");
     assert!(carol.line().starts_with("[Server]: Welcome, Carol!"));
+}
+
+#[test]
+fn a_refusal_over_tls_is_told_after_the_handshake_every_time() {
+    let dir = temp_dir("tls-refused");
+    let ca = TestCa::new(&dir);
+    let pair = ca.issue(&dir, "server");
+    let ca_pem = TestCa::pem_path(&dir);
+    let (server, tls_addr) = spawn_tls(
+        "tls-refused",
+        &pair,
+        &["--no-loopback-exemption", "--max-per-ip", "1"],
+    );
+    // The address's one place, held over plain TCP.
+    let _held = Client::joining(server.addr);
+    // The hall refuses each TLS newcomer at once, before its handshake ends: the line waits
+    // for the handshake and arrives, then the close (it once came as a bare close).
+    for attempt in 0..20 {
+        let mut refused = TlsClient::connect(tls_addr, &ca_pem);
+        assert_eq!(
+            refused.expect_closed(),
+            ["[Server]: Too many connections from your address (max 1). Bye."],
+            "attempt {attempt}"
+        );
+    }
 }
 
 #[test]

@@ -3,8 +3,9 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
+use std::time::Instant;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, Connection, ServerConfig, ServerConnection};
 use socket2::SockRef;
@@ -25,7 +26,8 @@ const READ_BUF: usize = 4096;
 /// (lines) reach the socket in sequence order. Bytes a timed-out socket write left behind
 /// stay queued for the next flush, so a timeout never cuts a record. The reader never
 /// blocks on a write: its flush sends what the socket takes at once, or gives way to a
-/// flush under way.
+/// flush under way. A writer that closes early can wait for the handshake the reader
+/// drives ([`TlsStream::wait_handshake`]), so what it wrote before is sent, not cut off.
 #[derive(Debug)]
 pub struct TlsStream {
     tcp: TcpStream,
@@ -34,6 +36,8 @@ pub struct TlsStream {
     out: Mutex<Vec<u8>>,
     /// What the reader read from the socket and the session has not taken yet.
     inbox: Mutex<Inbox>,
+    /// Set once the handshake is over (see [`TlsStream::wait_handshake`]), with its waiters.
+    handshake_over: (Mutex<bool>, Condvar),
 }
 
 impl TlsStream {
@@ -71,6 +75,7 @@ impl TlsStream {
                 start: 0,
                 end: 0,
             }),
+            handshake_over: (Mutex::new(false), Condvar::new()),
         }
     }
 
@@ -83,6 +88,30 @@ impl TlsStream {
     /// Whether the handshake is still under way.
     pub fn is_handshaking(&self) -> bool {
         self.session.lock().is_handshaking()
+    }
+
+    /// Waits, up to `deadline`, until the handshake is over: established, failed, or cut
+    /// short (the socket ended or failed under the reader, or [`TlsStream::shutdown`] was
+    /// called); whether it was established. Wakes as the reader makes that progress, never
+    /// polls. For a writer about to close a session whose handshake is under way: lines
+    /// written before it wait in the session until the handshake ends, and `close_notify`
+    /// sent now would leave them unread.
+    pub fn wait_handshake(&self, deadline: Instant) -> bool {
+        let (over, changed) = &self.handshake_over;
+        let mut over = over.lock();
+        while !*over && !changed.wait_until(&mut over, deadline).timed_out() {}
+        drop(over);
+        !self.is_handshaking()
+    }
+
+    /// Marks the handshake over and wakes [`TlsStream::wait_handshake`].
+    fn end_handshake(&self) {
+        let (over, changed) = &self.handshake_over;
+        let mut over = over.lock();
+        if !*over {
+            *over = true;
+            changed.notify_all();
+        }
     }
 
     /// Runs the handshake to its end before anything else is read, so a client learns at
@@ -118,7 +147,12 @@ impl TlsStream {
             let n = loop {
                 match (&self.tcp).read(&mut inbox.buf[..]) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    other => break other?,
+                    Ok(n) if n > 0 => break n,
+                    other => {
+                        // No handshake can end on a socket that ended or failed.
+                        self.end_handshake();
+                        break other?;
+                    }
                 }
             };
             (inbox.start, inbox.end) = (0, n);
@@ -138,8 +172,10 @@ impl TlsStream {
     }
 
     /// Shuts the socket down (no TLS alert: for tearing down; see
-    /// [`TlsStream::close_notify`] for a clean close). Never blocks.
+    /// [`TlsStream::close_notify`] for a clean close) and ends a wait for the handshake.
+    /// Never blocks.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.end_handshake();
         self.tcp.shutdown(how)
     }
 
@@ -227,7 +263,11 @@ impl TlsStream {
             }
         };
         let reply = s.wants_write();
+        let over = result.is_err() || !s.is_handshaking();
         drop(s);
+        if over {
+            self.end_handshake();
+        }
         if reply {
             // Handshake replies and alerts go now, without waiting: what the socket does
             // not take goes with the next flush, and a dead socket shows on the next read.
