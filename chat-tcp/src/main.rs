@@ -232,7 +232,11 @@ fn main() -> ExitCode {
     }
     let handle = server.shutdown_handle();
     let reopener = server.log_reopener();
-    let log = server.log_notes();
+    let reloads = match tls.map(|certs| reloader(certs, server.log_notes(), diag.clone())) {
+        Some(Ok(reloads)) => Some(reloads),
+        Some(Err(e)) => return fail(&format!("cannot start the reload thread: {e}")),
+        None => None,
+    };
     let signal_thread = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -242,8 +246,9 @@ fn main() -> ExitCode {
                     // Log rotation moved server.txt away: write a new one at its path.
                     reopener.request();
                     slog::info!(diag, "reopening the server log before the next record");
-                    if let Some(certs) = &tls {
-                        reload(certs, &log, &diag);
+                    // A reload already waiting will read the files anew: one is enough.
+                    if let Some(reloads) = &reloads {
+                        let _ = reloads.try_send(());
                     }
                     continue;
                 }
@@ -270,6 +275,25 @@ fn main() -> ExitCode {
         }
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// Starts the thread that reloads the certificate files on each request it receives, so
+/// that a read that blocks (a hung mount) never holds up the signal thread and SIGTERM.
+/// At most one request waits behind the reload in progress.
+fn reloader(
+    certs: chat_tls::Certs,
+    log: chat_tcp::LogNotes,
+    diag: slog::Logger,
+) -> std::io::Result<std::sync::mpsc::SyncSender<()>> {
+    let (requests, received) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("tls-reload".into())
+        .spawn(move || {
+            for () in received {
+                reload(&certs, &log, &diag);
+            }
+        })?;
+    Ok(requests)
 }
 
 /// Puts the certificate files' new pair in force for new connections (certbot renewed

@@ -25,6 +25,21 @@ pub enum Error {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A path names something else than a regular file (a FIFO, a device, a directory):
+    /// reading it could block or never end.
+    #[error("{path} is not a regular file ({kind})")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// A file is larger than any certificate chain or key (1 MiB).
+    #[error("{path} is too large for a PEM file (over 1 MiB)")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
     /// A file is not valid PEM, or holds nothing of the kind asked for.
     #[error("{path}: {what}")]
     Pem {
@@ -48,6 +63,9 @@ pub enum Error {
     #[error("cannot start a TLS session: {0}")]
     Session(rustls::Error),
 }
+
+/// The most bytes read from a certificate or key file: a long chain is a few tens of KiB.
+const MAX_PEM_BYTES: u64 = 1024 * 1024;
 
 /// The certificate and key in force, and where they are read from. Cheap to clone: clones
 /// share the pair, so a reload is seen by every listener.
@@ -145,11 +163,47 @@ fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, Error> {
     Ok(Arc::new(config))
 }
 
+/// The file at `path`, refused unless it is a regular file of at most `MAX_PEM_BYTES`.
+/// Opened without blocking, so a FIFO planted at the path is refused instead of waiting
+/// for a writer forever (with the signal thread stuck behind it).
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Read {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let io = |source| Error::Read {
         path: path.to_owned(),
         source,
-    })
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
+    let kind = file.metadata().map_err(io)?.file_type();
+    if !kind.is_file() {
+        let kind = match () {
+            () if kind.is_fifo() => "a FIFO",
+            () if kind.is_dir() => "a directory",
+            () if kind.is_char_device() => "a character device",
+            () if kind.is_block_device() => "a block device",
+            () if kind.is_socket() => "a socket",
+            () => "not a file",
+        };
+        return Err(Error::NotAFile {
+            path: path.to_owned(),
+            kind,
+        });
+    }
+    // The size is read, not trusted from the metadata: the file may grow meanwhile.
+    let mut bytes = Vec::new();
+    file.take(MAX_PEM_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_PEM_BYTES {
+        return Err(Error::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    Ok(bytes)
 }
 
 fn pem_error(path: &Path, e: pem::Error) -> Error {

@@ -53,6 +53,28 @@ fn missing_unreadable_and_mismatched_pairs_are_refused_with_a_reason() {
             half.display()
         )
     );
+    // A link to an endless device, and a file larger than any chain: refused unread.
+    let zero = dir.join("zero.pem");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    let err = Certs::load(&a.cert, &zero).expect_err("a device");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is not a regular file (a character device)",
+            zero.display()
+        )
+    );
+    let big = dir.join("big.pem");
+    let mut chain = std::fs::read_to_string(&a.cert).expect("read cert");
+    while chain.len() <= 1024 * 1024 {
+        chain = chain.repeat(2);
+    }
+    std::fs::write(&big, chain).expect("write");
+    let err = Certs::load(&big, &a.key).expect_err("too large");
+    assert_eq!(
+        err.to_string(),
+        format!("{} is too large for a PEM file (over 1 MiB)", big.display())
+    );
     // A key file given as the certificate, and a certificate as the key.
     assert!(Certs::load(&a.key, &a.key).is_err());
     assert!(Certs::load(&a.cert, &a.cert).is_err());
