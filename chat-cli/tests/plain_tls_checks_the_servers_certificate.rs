@@ -3,7 +3,8 @@
 //! rcgen), where it chats with a private CA's or a self-signed certificate given with
 //! `--ca`, uses the system's roots without it, survives a key update, reconnects over TLS,
 //! and refuses a certificate for another name, a CA's own certificate, an expired one, an
-//! unknown authority and a plain-TCP port in one line each.
+//! unknown authority and a plain-TCP port in one line each; a refusal the real server makes
+//! before the handshake ends is shown, not taken for a plain-TCP port.
 
 mod common;
 
@@ -11,7 +12,7 @@ use std::path::Path;
 
 use common::{
     OpensslServer, PlainClient, RawMember, ServerCert, TestCa, start_server, start_tls_server,
-    stop_server,
+    start_tls_server_with, stop_server,
 };
 
 const PROMPT: &str = "[Server]: Welcome to the open chat (0/10 online). Enter a nickname:";
@@ -245,5 +246,31 @@ fn a_tls_member_and_a_plain_member_chat_on_the_real_server() {
     alice.close_stdin();
     bob.lines.expect("[Server]: Alice has left the chat.");
     assert!(alice.wait().success());
+    stop_server(server);
+}
+
+#[test]
+fn a_refusal_made_before_the_handshake_ends_is_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ca = TestCa::new(dir.path(), "test-ca");
+    let cert = ca.server_cert(dir.path(), "server", &["localhost"]);
+    let mut room = chatcore::Config::default();
+    room.max_per_ip = 1;
+    room.exempt_loopback = false;
+    let server = start_tls_server_with(dir.path(), "server.txt", &cert, "127.0.0.1:0", room);
+    let tls_port = server.tls_addr().expect("a TLS port").port();
+    // The address's one place, held over plain TCP: the hall refuses the TLS client at once.
+    let bob = RawMember::join(server.local_addr(), "Bob");
+    let mut alice = tls_client(dir.path(), Some(&ca.pem), "localhost", tls_port, &[]);
+    assert_eq!(alice.wait().code(), Some(1));
+    assert_eq!(
+        alice.out.until_end(),
+        ["[Server]: Too many connections from your address (max 1). Bye."]
+    );
+    assert_eq!(
+        alice.err.until_end(),
+        ["chat-cli: The server turned the connection away."]
+    );
+    drop(bob);
     stop_server(server);
 }

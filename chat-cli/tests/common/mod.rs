@@ -37,8 +37,20 @@ pub(crate) fn start_tls_server(
     cert: &ServerCert,
     tls_bind: &str,
 ) -> chat_tcp::Server {
+    start_tls_server_with(dir, log, cert, tls_bind, chatcore::Config::default())
+}
+
+/// [`start_tls_server`] with the room's limits in `room`.
+pub(crate) fn start_tls_server_with(
+    dir: &Path,
+    log: &str,
+    cert: &ServerCert,
+    tls_bind: &str,
+    room: chatcore::Config,
+) -> chat_tcp::Server {
     let certs = chat_tls::Certs::load(&cert.cert, &cert.key).expect("the pair loads");
     let config = chat_tcp::ServerConfig {
+        room,
         log_path: dir.join(log),
         tls: Some(certs),
         tls_bind: Some(tls_bind.to_owned()),
