@@ -21,9 +21,15 @@ const LINGER: Duration = Duration::from_millis(500);
 /// How long after its accept a TLS connection's handshake may still end before a close
 /// cuts it: a refusal sent at once (too many connections from the address) waits in the
 /// session for the handshake, and `close_notify` before its end would leave it unread. Time
-/// for a slow link's round trips; a handshake stalled past it (at the nickname deadline, or
-/// evicted as the oldest waiting) is closed at once.
+/// for a slow link's round trips; a close past it (the nickname deadline of a stalled
+/// handshake) comes at once.
 const HANDSHAKE_GRACE: Duration = Duration::from_secs(2);
+
+/// How long after its accept a TLS connection that has sent nothing yet may keep a close
+/// waiting for its handshake (a ClientHello comes with the connection's last ACK): a flood
+/// of silent connections refused at once holds its threads this much longer, not
+/// [`HANDSHAKE_GRACE`].
+const SILENT_GRACE: Duration = LINGER;
 
 /// Reader buffer size: one read takes at most this much.
 const READ_BUF: usize = 4096;
@@ -163,9 +169,9 @@ pub(crate) fn write_loop(stream: Arc<TcpStream>, writer: Writer) {
 /// Seals and writes (blocking, up to the socket's write timeout) whatever the runtime handed
 /// over, and closes the session with `close_notify` when asked: after the handshake, so what
 /// was written before it is read, if the handshake ends within [`HANDSHAKE_GRACE`] of the
-/// start (this thread starts at the accept).
+/// start (this thread starts at the accept) and the peer spoke within [`SILENT_GRACE`].
 pub(crate) fn tls_write_loop(stream: Arc<TlsStream>, writer: Writer) {
-    let handshake_deadline = Instant::now() + HANDSHAKE_GRACE;
+    let started = Instant::now();
     let mut batch: VecDeque<Bytes> = VecDeque::new();
     let mut plain = Vec::new();
     loop {
@@ -180,7 +186,7 @@ pub(crate) fn tls_write_loop(stream: Arc<TlsStream>, writer: Writer) {
                 writer.written(&mut batch, plain.len());
             }
             Next::Close => {
-                stream.wait_handshake(handshake_deadline);
+                stream.wait_handshake(started + SILENT_GRACE, started + HANDSHAKE_GRACE);
                 stream.close_notify();
                 let _ = stream.shutdown(Shutdown::Write);
                 writer.linger(Instant::now() + LINGER);

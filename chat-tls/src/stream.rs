@@ -3,6 +3,7 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
@@ -38,6 +39,8 @@ pub struct TlsStream {
     inbox: Mutex<Inbox>,
     /// Set once the handshake is over (see [`TlsStream::wait_handshake`]), with its waiters.
     handshake_over: (Mutex<bool>, Condvar),
+    /// Whether any byte has come from the peer.
+    heard: AtomicBool,
 }
 
 impl TlsStream {
@@ -76,6 +79,7 @@ impl TlsStream {
                 end: 0,
             }),
             handshake_over: (Mutex::new(false), Condvar::new()),
+            heard: AtomicBool::new(false),
         }
     }
 
@@ -90,16 +94,28 @@ impl TlsStream {
         self.session.lock().is_handshaking()
     }
 
-    /// Waits, up to `deadline`, until the handshake is over: established, failed, or cut
-    /// short (the socket ended or failed under the reader, or [`TlsStream::shutdown`] was
-    /// called); whether it was established. Wakes as the reader makes that progress, never
-    /// polls. For a writer about to close a session whose handshake is under way: lines
-    /// written before it wait in the session until the handshake ends, and `close_notify`
-    /// sent now would leave them unread.
-    pub fn wait_handshake(&self, deadline: Instant) -> bool {
+    /// Waits until the handshake is over (established, failed, or cut short: the socket
+    /// ended or failed under the reader, or [`TlsStream::shutdown`] was called), `deadline`
+    /// passes, or `silent` passes with no byte yet from the peer; whether it was
+    /// established. Wakes as the reader ends the handshake or at those times, never polls.
+    /// For a writer about to close a session whose handshake is under way: lines written
+    /// before it wait in the session until the handshake ends, and `close_notify` sent now
+    /// would leave them unread.
+    pub fn wait_handshake(&self, silent: Instant, deadline: Instant) -> bool {
         let (over, changed) = &self.handshake_over;
         let mut over = over.lock();
-        while !*over && !changed.wait_until(&mut over, deadline).timed_out() {}
+        while !*over {
+            // Until the peer's first byte, the wait ends at `silent`.
+            let until = if self.heard.load(Ordering::Relaxed) {
+                deadline
+            } else {
+                silent.min(deadline)
+            };
+            if Instant::now() >= until {
+                break;
+            }
+            changed.wait_until(&mut over, until);
+        }
         drop(over);
         !self.is_handshaking()
     }
@@ -147,7 +163,10 @@ impl TlsStream {
             let n = loop {
                 match (&self.tcp).read(&mut inbox.buf[..]) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Ok(n) if n > 0 => break n,
+                    Ok(n) if n > 0 => {
+                        self.heard.store(true, Ordering::Relaxed);
+                        break n;
+                    }
                     other => {
                         // No handshake can end on a socket that ended or failed.
                         self.end_handshake();
