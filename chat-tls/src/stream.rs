@@ -1,6 +1,7 @@
 //! A TLS connection that a reader thread and a writer thread share.
 
 use std::io::{self, Read, Write};
+use std::mem::MaybeUninit;
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -106,7 +107,7 @@ impl TlsStream {
         let mut over = over.lock();
         while !*over {
             // Until the peer's first byte, the wait ends at `silent`.
-            let until = if self.heard.load(Ordering::Relaxed) {
+            let until = if self.peer_spoke() {
                 deadline
             } else {
                 silent.min(deadline)
@@ -118,6 +119,18 @@ impl TlsStream {
         }
         drop(over);
         !self.is_handshaking()
+    }
+
+    /// Whether a byte has come from the peer: read by the reader, or waiting in the socket
+    /// for a reader that has not run yet (a busy machine). Never blocks.
+    fn peer_spoke(&self) -> bool {
+        let mut first = [MaybeUninit::uninit(); 1];
+        let flags = libc::MSG_PEEK | libc::MSG_DONTWAIT;
+        self.heard.load(Ordering::Relaxed)
+            || matches!(
+                SockRef::from(&self.tcp).recv_with_flags(&mut first, flags),
+                Ok(1)
+            )
     }
 
     /// Marks the handshake over and wakes [`TlsStream::wait_handshake`].
