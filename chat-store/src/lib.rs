@@ -12,9 +12,11 @@
 //! - `lib.rs`: [`Store`], the records ([`Change`], [`Snapshot`] and their parts), [`Error`].
 //! - `schema.rs`: the schema versions, the checks at open and the migrations.
 //! - `write.rs`: applying staged changes in one transaction.
+//! - `claim.rs`: opening the file safely, its lock, and the check that it is still there.
 //! - `hall.rs`: the hall's [`chatcore::persist::Change`]s as records, and [`Store`] as a
 //!   [`chat_runtime::Store`].
 
+mod claim;
 mod hall;
 mod schema;
 mod write;
@@ -45,6 +47,22 @@ pub enum Error {
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// The path is a symbolic link, or names a file that is not a regular file, belongs to
+    /// another user or is writable by every user; it was left untouched.
+    #[error("{path} {why}; it was left untouched")]
+    Unsafe {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The file was deleted or replaced at its path while the server ran: a commit would
+    /// go to a file no one reads again, so none is made.
+    #[error("{path} was deleted or replaced while the server ran; changes are not being saved")]
+    Replaced {
+        /// The state file.
+        path: PathBuf,
     },
     /// Another server (or another program holding our lock) has the file open: two servers
     /// on one file would both fire its schedules.
@@ -226,9 +244,10 @@ pub struct Store {
     /// The connection, in WAL mode with `synchronous=FULL`.
     conn: Connection,
     /// The file, held locked (`flock`, exclusive) while the store is open so that a second
-    /// server refuses it. Declared after `conn`: it is closed after SQLite's own handle, as
-    /// closing any descriptor of the file drops the process's SQLite (`fcntl`) locks.
-    _claim: std::fs::File,
+    /// server refuses it, and checked at each commit to still be at its path. Declared
+    /// after `conn`: it is closed after SQLite's own handle, as closing any descriptor of
+    /// the file drops the process's SQLite (`fcntl`) locks.
+    claim: claim::Claim,
     /// Changes staged since the last commit, in order.
     staged: Vec<Change>,
     /// The hall's backlog lines staged since the last confirmed change, as the hall gave
@@ -244,11 +263,11 @@ impl Store {
     /// room. Refuses a file that is not ours, is newer or is corrupt without writing to it;
     /// migrates a file of an older schema version.
     pub fn open(path: &Path, history: usize) -> Result<Self, Error> {
-        let claim = claim(path)?;
+        let claim = claim::Claim::open(path)?;
         let conn = schema::open(path)?;
         Ok(Self {
             conn,
-            _claim: claim,
+            claim,
             staged: Vec::new(),
             lines: Vec::new(),
             history,
@@ -294,39 +313,14 @@ impl Store {
 
     /// Writes everything staged in one durable transaction. On error nothing of it is kept
     /// and the staged changes are dropped: the caller turns the confirmations that depended
-    /// on them into `[Server]: Could not save ...`.
+    /// on them into `[Server]: Could not save ...`. Fails ([`Error::Replaced`]) once the
+    /// file is no longer at its path.
     pub fn commit(&mut self) -> Result<(), Error> {
         if self.staged.is_empty() {
             return Ok(());
         }
         let staged = std::mem::take(&mut self.staged);
+        self.claim.check_in_place()?;
         write::commit(&mut self.conn, &staged, self.history).map_err(Error::Write)
-    }
-}
-
-/// Opens (or creates, readable by its owner and group only: it holds room codes and chat)
-/// the state file and locks it for this process alone.
-fn claim(path: &Path) -> Result<std::fs::File, Error> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o640)
-        .open(path)
-        .map_err(|source| Error::Claim {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::InUse {
-            path: path.to_path_buf(),
-        }),
-        Err(std::fs::TryLockError::Error(source)) => Err(Error::Claim {
-            path: path.to_path_buf(),
-            source,
-        }),
     }
 }

@@ -112,3 +112,44 @@ fn a_full_disk_for_the_state_file_keeps_the_chat_going_and_says_could_not_save()
 fn is_saving(event: &str) -> bool {
     event.starts_with("not saved") || event.starts_with("saving")
 }
+
+#[test]
+fn a_state_file_deleted_while_running_says_could_not_save_and_why_once() {
+    let dir = temp_dir("state-deleted");
+    let state = dir.join("chat.db");
+    let mut server = support::Child::spawn_with_log(
+        dir.join("server.txt"),
+        &["--state", state.to_str().expect("utf-8 path")],
+    );
+    let mut alice = Client::first_member(server.addr, "Alice");
+    alice.send("/notice kept");
+    alice.expect(&["[Server]: Notice from Alice: kept"]);
+
+    // A cleanup (or a restore done while the server runs) takes the files away: what the
+    // server would write from now on goes to a file no one will read.
+    for name in ["chat.db", "chat.db-wal", "chat.db-shm"] {
+        std::fs::remove_file(dir.join(name)).expect("remove");
+    }
+    for notice in ["/notice lost", "/notice lost too"] {
+        alice.send(notice);
+        assert_eq!(
+            alice.line(),
+            "[Server]: Could not save this change to disk; it holds only until the server restarts."
+        );
+    }
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+    let stderr = server.rest_of_stderr();
+    let reported: Vec<_> = stderr
+        .iter()
+        .filter(|l| l.contains("cannot save durable changes"))
+        .collect();
+    assert_eq!(reported.len(), 1, "{stderr:?}");
+    assert!(
+        reported[0].contains(&format!(
+            "{} was deleted or replaced while the server ran; changes are not being saved",
+            state.display()
+        )),
+        "{reported:?}"
+    );
+}

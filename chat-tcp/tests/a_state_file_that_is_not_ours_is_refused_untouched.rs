@@ -1,6 +1,6 @@
 //! PROTOCOL.md §10 against the real binary: a state file that is corrupt, belongs to another
-//! program, sits in a read-only directory or is in use by another server makes the server
-//! refuse to start with one
+//! program, sits in a read-only directory, is in use by another server, is a symbolic link,
+//! a FIFO, another user's or writable by every user makes the server refuse to start with one
 //! `chat-tcp: error:` line and exit code 2, and the file is left exactly as it was.
 
 mod support;
@@ -160,4 +160,84 @@ fn a_state_file_in_use_by_another_server_is_refused_and_readable_by_its_owner_on
     }
     let (code, _) = first.terminate();
     assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_symbolic_link_a_fifo_and_a_world_writable_file_are_refused_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("state-planted");
+    let log = dir.join("server.txt");
+
+    // A dangling link: following it would create the file where the link's owner chose.
+    let target = dir.join("elsewhere.db");
+    let link = dir.join("chat.db");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let out = run(&link, &log, None);
+    refused(
+        &out,
+        "chat.db is a symbolic link (the server follows none: give the file's own path); it was left untouched",
+    );
+    assert!(!target.exists(), "the link's target was created");
+    // A link to a real state file: refused the same.
+    drop(chat_store::Store::open(&target, 20).expect("a state file"));
+    let out = run(&link, &log, None);
+    refused(&out, "chat.db is a symbolic link");
+
+    let fifo = dir.join("fifo.db");
+    let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(status.success());
+    let out = run(&fifo, &log, None);
+    refused(
+        &out,
+        "fifo.db is not a regular file (a FIFO); it was left untouched",
+    );
+
+    // Planted in a shared directory: anyone could read the codes or change the rooms.
+    let open = dir.join("open.db");
+    drop(chat_store::Store::open(&open, 20).expect("a state file"));
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let before = std::fs::read(&open).expect("read");
+    let out = run(&open, &log, None);
+    refused(
+        &out,
+        "open.db is writable by every user (mode 666); it was left untouched",
+    );
+    assert_eq!(std::fs::read(&open).expect("read"), before);
+    let mode = std::fs::metadata(&open).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o666, "left untouched");
+}
+
+#[test]
+fn a_state_file_of_another_user_is_refused_untouched() {
+    // Giving a file to another user needs root; without it the same check is tested
+    // in-process (chat-store, claim.rs: a_file_of_another_user_is_refused).
+    if effective_uid() != 0 {
+        eprintln!("not root: the owner check is tested in chat-store's claim.rs instead");
+        return;
+    }
+    let dir = temp_dir("state-other-user");
+    let state = dir.join("chat.db");
+    drop(chat_store::Store::open(&state, 20).expect("a state file"));
+    std::os::unix::fs::chown(&state, Some(65534), Some(65534)).expect("chown to nobody");
+    let before = std::fs::read(&state).expect("read");
+    let out = run(&state, &dir.join("server.txt"), None);
+    refused(
+        &out,
+        "chat.db belongs to another user (uid 65534; this server runs as uid 0); it was left untouched",
+    );
+    assert_eq!(std::fs::read(&state).expect("read"), before);
+}
+
+/// This process's effective user id, from /proc (no unsafe, no dependency).
+fn effective_uid() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let uids = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .expect("a Uid: line");
+    uids.split_whitespace()
+        .nth(1)
+        .expect("the effective uid")
+        .parse()
+        .expect("a number")
 }
