@@ -209,10 +209,16 @@ fn a_symbolic_link_a_fifo_and_a_world_writable_file_are_refused_untouched() {
 
 #[test]
 fn a_state_file_of_another_user_is_refused_untouched() {
-    // Giving a file to another user needs root; without it the same check is tested
-    // in-process (chat-store, claim.rs: a_file_of_another_user_is_refused).
+    // Giving a file to another user needs root. Without it, another user's file is one this
+    // user cannot write (root's /etc/passwd): refused untouched all the same (the owner rule
+    // itself is also tested in-process: chat-store, claim.rs, a_file_of_another_user_is_refused).
     if effective_uid() != 0 {
-        eprintln!("not root: the owner check is tested in chat-store's claim.rs instead");
+        let passwd = Path::new("/etc/passwd");
+        let before = std::fs::read(passwd).expect("read /etc/passwd");
+        let dir = temp_dir("state-other-user-unprivileged");
+        let out = run(passwd, &dir.join("server.txt"), None);
+        refused(&out, "/etc/passwd");
+        assert_eq!(std::fs::read(passwd).expect("read"), before);
         return;
     }
     let dir = temp_dir("state-other-user");
