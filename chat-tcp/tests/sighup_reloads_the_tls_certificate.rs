@@ -18,6 +18,30 @@ use testcerts::TestCa;
 use tls::{TlsClient, first_cert};
 
 /// Reads stderr until a line containing `what`, and returns that line.
+/// The real server serving the pair at `cert` and `key` over TLS on a free port; returns it
+/// and its TLS address.
+fn spawn_with_pair(name: &str, cert: &Path, key: &Path) -> (Child, std::net::SocketAddr) {
+    let server = Child::spawn(
+        name,
+        &[
+            "--tls-cert",
+            cert.to_str().expect("path"),
+            "--tls-key",
+            key.to_str().expect("path"),
+            "--tls-bind",
+            "127.0.0.1:0",
+        ],
+    );
+    let line = stderr_until(&server, "chat-tcp: listening with TLS on ");
+    let addr = line
+        .rsplit(' ')
+        .next()
+        .expect("addr")
+        .parse()
+        .expect("addr");
+    (server, addr)
+}
+
 fn stderr_until(server: &Child, what: &str) -> String {
     let mut before = Vec::new();
     loop {
@@ -41,24 +65,7 @@ fn sighup_serves_the_new_pair_to_new_connections_and_keeps_the_old_on_a_bad_one(
     std::fs::copy(&a.cert, &cert).expect("copy");
     std::fs::copy(&a.key, &key).expect("copy");
     let ca_pem = TestCa::pem_path(&dir);
-    let server = Child::spawn(
-        "tls-reload",
-        &[
-            "--tls-cert",
-            cert.to_str().expect("path"),
-            "--tls-key",
-            key.to_str().expect("path"),
-            "--tls-bind",
-            "127.0.0.1:0",
-        ],
-    );
-    let line = stderr_until(&server, "chat-tcp: listening with TLS on ");
-    let addr = line
-        .rsplit(' ')
-        .next()
-        .expect("addr")
-        .parse()
-        .expect("addr");
+    let (server, addr) = spawn_with_pair("tls-reload", &cert, &key);
 
     let mut alice = TlsClient::joining(addr, &ca_pem);
     assert_eq!(alice.server_cert(), cert_a);
@@ -184,24 +191,7 @@ fn a_fifo_swapped_in_is_refused_at_reload_and_sigterm_still_stops_the_server() {
     std::fs::copy(&a.cert, &cert).expect("copy");
     std::fs::copy(&a.key, &key).expect("copy");
     let ca_pem = TestCa::pem_path(&dir);
-    let mut server = Child::spawn(
-        "tls-fifo-reload",
-        &[
-            "--tls-cert",
-            cert.to_str().expect("path"),
-            "--tls-key",
-            key.to_str().expect("path"),
-            "--tls-bind",
-            "127.0.0.1:0",
-        ],
-    );
-    let line = stderr_until(&server, "chat-tcp: listening with TLS on ");
-    let addr = line
-        .rsplit(' ')
-        .next()
-        .expect("addr")
-        .parse()
-        .expect("addr");
+    let (mut server, addr) = spawn_with_pair("tls-fifo-reload", &cert, &key);
 
     mkfifo(&cert);
     server.hangup();

@@ -141,32 +141,20 @@ fn one_address_has_at_most_eight_exchanges_under_way_and_others_still_load_the_p
         "the ninth exchange from one address was not closed"
     );
     // Another address loads the page meanwhile.
-    let mut other = from("127.0.0.2");
-    other
-        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        .expect("write");
-    other
-        .set_read_timeout(Some(support::WAIT))
-        .expect("timeout");
-    let mut page = Vec::new();
-    other.read_to_end(&mut page).expect("read the page");
-    assert!(page.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    let load = |ip: &str| {
+        let mut s = from(ip);
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        s.set_read_timeout(Some(support::WAIT)).expect("timeout");
+        let mut reply = Vec::new();
+        let _ = s.read_to_end(&mut reply);
+        reply.starts_with(b"HTTP/1.1 200 OK\r\n")
+    };
+    assert!(load("127.0.0.2"), "another address could not load the page");
     // Once the eight end, the first address loads it again.
     drop(held);
     let deadline = std::time::Instant::now() + support::WAIT;
-    loop {
-        let mut again = from("127.0.0.1");
-        again
-            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            .expect("write");
-        again
-            .set_read_timeout(Some(support::WAIT))
-            .expect("timeout");
-        let mut reply = Vec::new();
-        let _ = again.read_to_end(&mut reply);
-        if reply.starts_with(b"HTTP/1.1 200 OK\r\n") {
-            break;
-        }
+    while !load("127.0.0.1") {
         assert!(
             std::time::Instant::now() < deadline,
             "127.0.0.1's share never came back"
