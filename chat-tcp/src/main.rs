@@ -43,7 +43,13 @@ struct Args {
     /// exempt unless --no-loopback-exemption).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     max_per_subnet: u32,
-    /// Apply --max-per-ip, --max-per-subnet and --join-rate to loopback addresses too.
+    /// Most rooms that members from one network (an IPv4 /24 or an IPv6 /48) created and
+    /// that still exist (empty rooms live --room-ttl); loopback exempt unless
+    /// --no-loopback-exemption.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    max_rooms_per_subnet: u32,
+    /// Apply --max-per-ip, --max-per-subnet, --max-rooms-per-subnet and --join-rate to
+    /// loopback addresses too.
     #[arg(long)]
     no_loopback_exemption: bool,
     /// Joins (an accepted nickname or a /join) one address may make per minute after a
@@ -204,6 +210,7 @@ fn main() -> ExitCode {
     room.history = args.history as usize;
     room.kick_ban = Duration::from_secs(args.kick_ban * 60);
     room.max_per_subnet = args.max_per_subnet as usize;
+    room.max_rooms_per_subnet = args.max_rooms_per_subnet as usize;
     room.join_rate = args.join_rate;
     room.join_burst = args.join_burst;
     room.default_room = args.default_room;

@@ -55,6 +55,10 @@ pub struct Config {
     /// Concurrent connections allowed from one IPv4 /24 or IPv6 /48 (loopback exempt
     /// while `exempt_loopback`).
     pub max_per_subnet: usize,
+    /// Rooms that `/join` from one IPv4 /24 or IPv6 /48 created and that still exist (empty
+    /// rooms live `room_ttl`); more are refused, so a few networks cannot take every one of
+    /// `max_rooms` (loopback exempt while `exempt_loopback`).
+    pub max_rooms_per_subnet: usize,
     /// Joins (an accepted nickname or a `/join`) one address may make at once...
     pub join_burst: u32,
     /// ...and per minute after that; 0 turns the limit off. Loopback is exempt while
@@ -98,6 +102,7 @@ impl Default for Config {
             max_rooms: 1000,
             room_ttl: Duration::from_secs(24 * 3600),
             max_per_subnet: 20,
+            max_rooms_per_subnet: 50,
             join_burst: 5,
             join_rate: 10,
             rename_burst: 5,
@@ -162,6 +167,11 @@ impl Config {
         }
         if self.max_per_subnet == 0 {
             return Err(Error::InvalidConfig("max_per_subnet must be at least 1"));
+        }
+        if self.max_rooms_per_subnet == 0 {
+            return Err(Error::InvalidConfig(
+                "max_rooms_per_subnet must be at least 1",
+            ));
         }
         if self.join_rate > 0 && self.join_burst == 0 {
             return Err(Error::InvalidConfig(
@@ -282,6 +292,10 @@ mod tests {
             },
             Config {
                 max_per_subnet: 0,
+                ..Config::default()
+            },
+            Config {
+                max_rooms_per_subnet: 0,
                 ..Config::default()
             },
             Config {

@@ -58,6 +58,8 @@ pub struct Hall {
     per_ip: BTreeMap<IpAddr, usize>,
     /// Live connections per IPv4 /24 or IPv6 /48, for `max_per_subnet`.
     per_subnet: BTreeMap<IpAddr, usize>,
+    /// Existing rooms created per IPv4 /24 or IPv6 /48, for `max_rooms_per_subnet`.
+    rooms_per_subnet: BTreeMap<IpAddr, usize>,
     /// Joins per address, for `join_rate`.
     joins: Buckets<IpAddr>,
     /// What rooms share: the nickname registry and schedule ids.
@@ -93,6 +95,9 @@ struct Slot {
     idle_since: Option<Instant>,
     /// Its entry in `Hall::timers`, if any.
     armed: Option<Instant>,
+    /// The network (`subnet_key`) whose member created it, counted in
+    /// `Hall::rooms_per_subnet` while it exists.
+    network: Option<IpAddr>,
 }
 
 #[derive(Debug)]
@@ -194,6 +199,7 @@ impl Hall {
             pending: VecDeque::new(),
             per_ip: BTreeMap::new(),
             per_subnet: BTreeMap::new(),
+            rooms_per_subnet: BTreeMap::new(),
             cx: Cx::default(),
             rooms: BTreeMap::new(),
             by_key: BTreeMap::new(),

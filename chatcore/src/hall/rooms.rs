@@ -1,5 +1,7 @@
 //! Rooms as a whole: `/rooms`, `/join` (moving and creating), and removing idle rooms.
 
+use super::admit::subnet_key;
+use super::leave::release;
 use super::{Hall, RoomId, Slot, State};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
@@ -43,6 +45,7 @@ impl Hall {
             room,
             idle_since: None,
             armed: None,
+            network: None,
         };
         self.rooms.insert(rid, slot);
         rid
@@ -60,6 +63,9 @@ impl Hall {
             self.by_key.remove(&slot.room.name().key());
             if let Some(t) = slot.armed {
                 self.timers.remove(&(t, rid));
+            }
+            if let Some(network) = slot.network {
+                release(&mut self.rooms_per_subnet, network);
             }
         }
     }
@@ -164,6 +170,11 @@ impl Hall {
                 if self.rooms.len() >= max {
                     return refuse(self, Reply::TooManyRooms { max });
                 }
+                let network = self.limited(peer).map(subnet_key);
+                let max = self.config.max_rooms_per_subnet;
+                if network.is_some_and(|n| self.rooms_per_subnet.get(&n) >= Some(&max)) {
+                    return refuse(self, Reply::TooManyRoomsFromNetwork { max });
+                }
                 let code = match code.map(valid_code) {
                     None => None,
                     Some(Some(code)) => Some(code),
@@ -175,6 +186,10 @@ impl Hall {
                     return refuse(self, join_wait(wait));
                 }
                 let rid = self.create_room(now, name, Some(nick), code);
+                if let (Some(network), Some(slot)) = (network, self.rooms.get_mut(&rid)) {
+                    slot.network = Some(network);
+                    *self.rooms_per_subnet.entry(network).or_insert(0) += 1;
+                }
                 self.move_member(now, id, from, rid, Greeting::Created);
             }
         }

@@ -274,6 +274,9 @@ lines! {
         /// `/join` creating a room past `max_rooms`.
         TooManyRooms { max: usize } =
             "The server already has {max} rooms (max {max}); join one of them.",
+        /// `/join` creating a room past `max_rooms_per_subnet` for the member's network.
+        TooManyRoomsFromNetwork { max: usize } =
+            "Too many rooms were created from your network (max {max}); join one of them.",
         /// `/join` over the join rate.
         JoiningTooOften { secs: u64 } = "You are joining rooms too often; try again in {secs} s.",
         /// One announcement was folded by the churn budget since the last summary.

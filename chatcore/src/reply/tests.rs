@@ -208,6 +208,7 @@ fn replies(v: &Values) -> Vec<Reply<'_>> {
         Reply::NeedsCode { room },
         Reply::WrongCode { room },
         Reply::TooManyRooms { max },
+        Reply::TooManyRoomsFromNetwork { max },
         Reply::JoiningTooOften { secs: seq },
         Reply::OneNotShown,
         Reply::NotShown { count: seq },
