@@ -51,8 +51,9 @@ impl Claim {
                 path: path.to_path_buf(),
                 file,
             }),
+            // The whole path: the operator looks for the other server by it.
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::InUse {
-                path: path.to_path_buf(),
+                path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
             }),
             Err(std::fs::TryLockError::Error(source)) => Err(io(source)),
         }

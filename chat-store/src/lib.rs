@@ -66,7 +66,9 @@ pub enum Error {
     },
     /// Another server (or another program holding our lock) has the file open: two servers
     /// on one file would both fire its schedules.
-    #[error("{path} is in use by another server; it was left untouched")]
+    #[error(
+        "{path} is in use by another server; it was left untouched (stop that server, or give this one its own file with --state PATH, or --state none)"
+    )]
     InUse {
         /// The state file.
         path: PathBuf,

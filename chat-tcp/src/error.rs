@@ -4,7 +4,9 @@
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The listening socket could not be set up.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error(
+        "cannot listen on {addr}: {source} (another server there? choose other ports with --bind and --web)"
+    )]
     Bind {
         /// The address asked for.
         addr: String,

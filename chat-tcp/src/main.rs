@@ -226,8 +226,11 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
+    // SIGHUP reopens the log (logrotate), so closing the terminal does not stop a server
+    // started in the foreground: say how to.
+    let pid = std::process::id();
     say(&format!(
-        "chat-tcp: listening on {} (Ctrl-C to stop)",
+        "chat-tcp: listening on {} (pid {pid}; stop it with Ctrl-C or kill {pid}: closing the terminal does not)",
         server.local_addr()
     ));
     if let Some(addr) = server.tls_addr() {

@@ -143,9 +143,15 @@ fn a_state_file_in_use_by_another_server_is_refused_and_readable_by_its_owner_on
         .arg(&state)
         .output()
         .expect("run chat-tcp under timeout");
+    // The whole path and what to do about it.
+    let whole = std::path::absolute(&state).expect("absolute path");
     refused(
         &out,
-        "chat.db is in use by another server; it was left untouched",
+        &format!(
+            "chat-tcp: error: {} is in use by another server; it was left untouched (stop that \
+             server, or give this one its own file with --state PATH, or --state none)",
+            whole.display()
+        ),
     );
     assert_eq!(std::fs::read(&state).expect("read"), before);
 

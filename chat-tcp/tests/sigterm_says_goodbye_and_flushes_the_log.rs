@@ -94,7 +94,8 @@ fn a_bad_flag_or_a_port_in_use_exits_2_with_one_clear_line() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("chat-tcp: error: cannot listen on {addr}")),
+        stderr.contains(&format!("chat-tcp: error: cannot listen on {addr}"))
+            && stderr.contains("(another server there? choose other ports with --bind and --web)"),
         "{stderr}"
     );
 

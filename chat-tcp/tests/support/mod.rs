@@ -350,7 +350,20 @@ pub fn listening_addr(stderr: &std::sync::mpsc::Receiver<String>) -> SocketAddr 
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .expect("server did not start");
         if let Some(rest) = line.trim().strip_prefix("chat-tcp: listening on ") {
-            let addr = rest.split_whitespace().next().expect("address");
+            let (addr, how) = rest.split_once(' ').expect("address and how to stop");
+            // Says its pid and how to stop it (closing the terminal does not).
+            let pid = how
+                .strip_prefix("(pid ")
+                .and_then(|p| p.split_once(';'))
+                .map(|(pid, _)| pid)
+                .expect("pid");
+            assert_eq!(
+                how,
+                format!(
+                    "(pid {pid}; stop it with Ctrl-C or kill {pid}: closing the terminal does not)"
+                ),
+                "{line}"
+            );
             return addr.parse().expect("socket address");
         }
     }
