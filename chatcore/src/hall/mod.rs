@@ -58,8 +58,6 @@ pub struct Hall {
     per_ip: BTreeMap<IpAddr, usize>,
     /// Live connections per IPv4 /24 or IPv6 /48, for `max_per_subnet`.
     per_subnet: BTreeMap<IpAddr, usize>,
-    /// Existing rooms created per IPv4 /24 or IPv6 /48, for `max_rooms_per_subnet`.
-    rooms_per_subnet: BTreeMap<IpAddr, usize>,
     /// Joins per address, for `join_rate`.
     joins: Buckets<IpAddr>,
     /// What rooms share: the nickname registry and schedule ids.
@@ -95,8 +93,7 @@ struct Slot {
     idle_since: Option<Instant>,
     /// Its entry in `Hall::timers`, if any.
     armed: Option<Instant>,
-    /// The network (`subnet_key`) whose member created it, counted in
-    /// `Hall::rooms_per_subnet` while it exists.
+    /// The network (`subnet_key`) whose member created it, for `max_rooms_per_subnet`.
     network: Option<IpAddr>,
 }
 
@@ -199,7 +196,6 @@ impl Hall {
             pending: VecDeque::new(),
             per_ip: BTreeMap::new(),
             per_subnet: BTreeMap::new(),
-            rooms_per_subnet: BTreeMap::new(),
             cx: Cx::default(),
             rooms: BTreeMap::new(),
             by_key: BTreeMap::new(),

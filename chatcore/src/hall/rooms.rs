@@ -1,7 +1,6 @@
 //! Rooms as a whole: `/rooms`, `/join` (moving and creating), and removing idle rooms.
 
 use super::admit::subnet_key;
-use super::leave::release;
 use super::{Hall, RoomId, Slot, State};
 use crate::io::{ClientId, Now};
 use crate::log::Event;
@@ -63,9 +62,6 @@ impl Hall {
             self.by_key.remove(&slot.room.name().key());
             if let Some(t) = slot.armed {
                 self.timers.remove(&(t, rid));
-            }
-            if let Some(network) = slot.network {
-                release(&mut self.rooms_per_subnet, network);
             }
         }
     }
@@ -172,7 +168,10 @@ impl Hall {
                 }
                 let network = self.limited(peer).map(subnet_key);
                 let max = self.config.max_rooms_per_subnet;
-                if network.is_some_and(|n| self.rooms_per_subnet.get(&n) >= Some(&max)) {
+                // Counted when needed (a room creation, join-rate limited): nothing to keep
+                // in step as rooms come and go.
+                let created = |n| self.rooms.values().filter(|s| s.network == Some(n)).count();
+                if network.is_some_and(|n| created(n) >= max) {
                     return refuse(self, Reply::TooManyRoomsFromNetwork { max });
                 }
                 let code = match code.map(valid_code) {
@@ -186,9 +185,8 @@ impl Hall {
                     return refuse(self, join_wait(wait));
                 }
                 let rid = self.create_room(now, name, Some(nick), code);
-                if let (Some(network), Some(slot)) = (network, self.rooms.get_mut(&rid)) {
-                    slot.network = Some(network);
-                    *self.rooms_per_subnet.entry(network).or_insert(0) += 1;
+                if let Some(slot) = self.rooms.get_mut(&rid) {
+                    slot.network = network;
                 }
                 self.move_member(now, id, from, rid, Greeting::Created);
             }
