@@ -30,6 +30,8 @@ impl Claim {
             path: path.to_path_buf(),
             source,
         };
+        let euid = rustix::process::geteuid().as_raw();
+        check_side_files(path, euid)?;
         let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let file = match rustix::fs::open(path, flags, Mode::from_raw_mode(0o640)) {
             Ok(fd) => File::from(fd),
@@ -43,7 +45,7 @@ impl Claim {
             Err(e) => return Err(io(e.into())),
         };
         let meta = file.metadata().map_err(io)?;
-        if let Some(why) = refusal(&meta, rustix::process::geteuid().as_raw()) {
+        if let Some(why) = refusal(&meta, euid) {
             return Err(unsafe_file(path, why));
         }
         match file.try_lock() {
@@ -76,6 +78,28 @@ impl Claim {
     }
 }
 
+/// SQLite opens its side files (`-wal`, `-shm`, and `-journal` while it converts) by name
+/// beside the state file, following links: one planted there by another user (a link to a
+/// file of ours, or a file of theirs) would have the server write into it or read from it.
+/// Those that exist must pass the state file's own checks, and be no link.
+fn check_side_files(path: &Path, euid: u32) -> Result<(), Error> {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        match std::fs::symlink_metadata(&side) {
+            Ok(meta) => {
+                if let Some(why) = refusal(&meta, euid) {
+                    return Err(unsafe_file(&side, why));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(Error::Claim { path: side, source }),
+        }
+    }
+    Ok(())
+}
+
 fn unsafe_file(path: &Path, why: String) -> Error {
     Error::Unsafe {
         path: path.to_path_buf(),
@@ -86,6 +110,9 @@ fn unsafe_file(path: &Path, why: String) -> Error {
 /// Why a file with `meta` must not be the state of a server running as `euid`, if so.
 fn refusal(meta: &std::fs::Metadata, euid: u32) -> Option<String> {
     let kind = meta.file_type();
+    if kind.is_symlink() {
+        return Some("is a symbolic link (the server follows none)".to_owned());
+    }
     if !kind.is_file() {
         let what = if kind.is_fifo() {
             "a FIFO"

@@ -189,6 +189,29 @@ fn a_symbolic_link_a_fifo_and_a_world_writable_file_are_refused_untouched() {
     let out = run(&link, &log, None);
     refused(&out, "chat.db is a symbolic link");
 
+    // A link planted as one of SQLite's side files, which SQLite would follow: the server
+    // would write its journal into the link's target.
+    let mine = dir.join("precious.txt");
+    std::fs::write(&mine, "keep me\n").expect("write");
+    let state = dir.join("side.db");
+    let wal = dir.join("side.db-wal");
+    std::os::unix::fs::symlink(&mine, &wal).expect("symlink");
+    let out = run(&state, &log, None);
+    refused(
+        &out,
+        "side.db-wal is a symbolic link (the server follows none); it was left untouched",
+    );
+    assert_eq!(std::fs::read_to_string(&mine).expect("read"), "keep me\n");
+    assert!(!state.exists(), "the state file was created");
+    std::fs::remove_file(&wal).expect("unlink");
+    std::fs::write(&wal, "").expect("write");
+    std::fs::set_permissions(&wal, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    let out = run(&state, &log, None);
+    refused(
+        &out,
+        "side.db-wal is writable by every user (mode 666); it was left untouched",
+    );
+
     let fifo = dir.join("fifo.db");
     let status = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
     assert!(status.success());
